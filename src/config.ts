@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { defaultOtpPolicy, type OtpPolicy } from './core/otp-policy.js';
+
+/** Thrown when the environment cannot run the app; its message names every problem and its fix. */
+export class ConfigError extends Error {}
+
+const minSecretKeyBytes = 32;
+
+const integer = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const optionalText = z.string().trim().optional().transform((value) => (value === '' ? undefined : value));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer(8000, 0, 65535),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optionalText,
+  SECRET_KEY: optionalText,
+  OLD_SECRET_KEYS: optionalText,
+  SMTP_URL: optionalText,
+  GMAIL_ADDRESS: optionalText,
+  GMAIL_APP_PASSWORD: optionalText,
+  MAIL_FROM: optionalText,
+  APP_NAME: z.string().trim().min(1).max(60).default('otp-app'),
+  TRUST_PROXY: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: integer(16 * 1024, 1024, 1024 * 1024),
+  OTP_LENGTH: integer(defaultOtpPolicy.codeLength, 6, 10),
+  OTP_TTL_SECONDS: integer(defaultOtpPolicy.codeTtlSeconds, 30, 86_400),
+  OTP_MAX_ATTEMPTS: integer(defaultOtpPolicy.maxAttemptsPerCode, 1, 20),
+  OTP_ADDRESS_FAILURE_LIMIT: integer(defaultOtpPolicy.addressFailureLimit, 1, 1000),
+  OTP_ADDRESS_FAILURE_WINDOW_SECONDS: integer(defaultOtpPolicy.addressFailureWindowSeconds, 60, 86_400),
+  OTP_MAX_LIVE_CODES: integer(defaultOtpPolicy.maxLiveCodes, 1, 5),
+  OTP_RESEND_COOLDOWN_SECONDS: integer(defaultOtpPolicy.resendCooldownSeconds, 0, 3600),
+  OTP_SEND_LIMIT: integer(defaultOtpPolicy.sendLimit, 1, 10_000),
+  OTP_SEND_WINDOW_SECONDS: integer(defaultOtpPolicy.sendWindowSeconds, 60, 86_400),
+  OTP_IP_REQUEST_LIMIT: integer(30, 1, 1_000_000),
+  OTP_IP_REQUEST_WINDOW_SECONDS: integer(600, 1, 86_400),
+  OTP_SWEEP_INTERVAL_SECONDS: integer(60, 1, 86_400),
+  OTP_PURPOSES: z
+    .string()
+    .default(defaultOtpPolicy.purposes.join(','))
+    .transform((value) => value.split(',').map((purpose) => purpose.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'purposes are lower-case words joined by "-"')).min(1)),
+});
+
+export type MailConfig =
+  | { kind: 'smtp'; smtpUrl: string; from: string }
+  | { kind: 'gmail'; address: string; appPassword: string; from: string }
+  | { kind: 'dev-mailbox'; from: string };
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Absolute path of the SQLite file. */
+  sqliteFile: string;
+  secretKey: string;
+  oldSecretKeys: string[];
+  mail: MailConfig;
+  appName: string;
+  /** Fastify's `trustProxy`: false, true, a hop count, or a list of addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  logLevel: string;
+  bodyLimitBytes: number;
+  policy: OtpPolicy;
+  ipRequestLimit: number;
+  ipRequestWindowSeconds: number;
+  sweepIntervalSeconds: number;
+}
+
+/**
+ * Parses and checks the environment once. Nothing else reads `process.env`. In production it refuses
+ * what would be unsafe; in development it fills in what a newcomer lacks (a secret, a mailbox).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const dataDir = resolve(e.DATA_DIR);
+
+  const mailFrom = e.MAIL_FROM ?? e.GMAIL_ADDRESS ?? `${e.APP_NAME} <no-reply@localhost>`;
+  let mail: MailConfig = { kind: 'dev-mailbox', from: mailFrom };
+  if (e.SMTP_URL !== undefined) {
+    if (!/^smtps?:\/\//.test(e.SMTP_URL)) problems.push('SMTP_URL must start with smtp:// or smtps://');
+    mail = { kind: 'smtp', smtpUrl: e.SMTP_URL, from: mailFrom };
+  } else if (e.GMAIL_ADDRESS !== undefined || e.GMAIL_APP_PASSWORD !== undefined) {
+    if (e.GMAIL_ADDRESS === undefined || e.GMAIL_APP_PASSWORD === undefined) {
+      problems.push('GMAIL_ADDRESS and GMAIL_APP_PASSWORD go together: set both, or use SMTP_URL');
+    } else mail = { kind: 'gmail', address: e.GMAIL_ADDRESS, appPassword: e.GMAIL_APP_PASSWORD, from: mailFrom };
+  }
+  if (isProduction && mail.kind === 'dev-mailbox') {
+    problems.push('NODE_ENV=production needs a real mail transport: set SMTP_URL, or GMAIL_ADDRESS and GMAIL_APP_PASSWORD');
+  }
+
+  let secretKey = e.SECRET_KEY;
+  if (secretKey !== undefined && Buffer.byteLength(secretKey) < minSecretKeyBytes) {
+    problems.push(`SECRET_KEY must be at least ${minSecretKeyBytes} bytes; generate one with: openssl rand -base64 48`);
+  }
+  if (secretKey === undefined && isProduction) {
+    problems.push('NODE_ENV=production needs SECRET_KEY (at least 32 bytes); generate one with: openssl rand -base64 48');
+  }
+
+  const sqliteFile = sqliteFileFrom(e.DATABASE_URL, dataDir, problems);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  secretKey ??= developmentSecretKey(dataDir);
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    sqliteFile,
+    secretKey,
+    oldSecretKeys: (e.OLD_SECRET_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
+    mail,
+    appName: e.APP_NAME,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    policy: Object.freeze({
+      codeLength: e.OTP_LENGTH,
+      codeTtlSeconds: e.OTP_TTL_SECONDS,
+      maxAttemptsPerCode: e.OTP_MAX_ATTEMPTS,
+      addressFailureLimit: e.OTP_ADDRESS_FAILURE_LIMIT,
+      addressFailureWindowSeconds: e.OTP_ADDRESS_FAILURE_WINDOW_SECONDS,
+      maxLiveCodes: e.OTP_MAX_LIVE_CODES,
+      resendCooldownSeconds: e.OTP_RESEND_COOLDOWN_SECONDS,
+      sendLimit: e.OTP_SEND_LIMIT,
+      sendWindowSeconds: e.OTP_SEND_WINDOW_SECONDS,
+      purposes: Object.freeze(e.OTP_PURPOSES),
+    }),
+    ipRequestLimit: e.OTP_IP_REQUEST_LIMIT,
+    ipRequestWindowSeconds: e.OTP_IP_REQUEST_WINDOW_SECONDS,
+    sweepIntervalSeconds: e.OTP_SWEEP_INTERVAL_SECONDS,
+  });
+}
+
+function sqliteFileFrom(databaseUrl: string | undefined, dataDir: string, problems: string[]): string {
+  if (databaseUrl === undefined) return join(dataDir, 'otp.sqlite');
+  if (databaseUrl.startsWith('sqlite:')) return resolve(databaseUrl.slice('sqlite:'.length).replace(/^\/\//, ''));
+  problems.push('DATABASE_URL must be empty (SQLite under DATA_DIR) or sqlite:PATH; PostgreSQL is not supported yet');
+  return '';
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+/** A newcomer has no secret: make a strong one once and keep it beside the database. */
+function developmentSecretKey(dataDir: string): string {
+  const file = join(dataDir, 'secret-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,17 @@
+/** What the core hands to the mail layer: everything a code email needs, nothing about how it is sent. */
+export interface CodeEmail {
+  /** Normalised recipient address. */
+  to: string;
+  /** The plaintext code. It lives only in memory and in the email body. */
+  code: string;
+  purpose: string;
+  /** Optional human-readable text the code is bound to ("Pay 120.00 EUR to ACME Ltd"). */
+  context?: string;
+  expiresAt: Date;
+  ttlSeconds: number;
+}
+
+/** Port: delivers a code email. Rejects when the transport could not accept the message. */
+export interface CodeDelivery {
+  deliverCode(email: CodeEmail): Promise<void>;
+}

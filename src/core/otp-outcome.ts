@@ -1,0 +1,36 @@
+/**
+ * Every expected outcome of requesting or verifying a code. One closed list serves the pages, the API
+ * and the logs, so a reason means the same thing everywhere.
+ */
+export const requestFailureReasons = [
+  'invalid_email',
+  'invalid_purpose',
+  'cooldown',
+  'send_limit',
+  'delivery_failed',
+] as const;
+export type RequestFailureReason = (typeof requestFailureReasons)[number];
+
+export type RequestOutcome =
+  | { ok: true; codeId: string; address: string; expiresAt: Date; resendAfter: Date }
+  | { ok: false; reason: 'invalid_email' | 'invalid_purpose' | 'delivery_failed' }
+  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number };
+
+export const verifyFailureReasons = [
+  'invalid_email',
+  'invalid_purpose',
+  'malformed_code',
+  'invalid_code',
+  'expired',
+  'locked',
+  'paused',
+] as const;
+export type VerifyFailureReason = (typeof verifyFailureReasons)[number];
+
+export type VerifyOutcome =
+  | { ok: true; address: string; purpose: string }
+  | { ok: false; reason: 'invalid_email' | 'invalid_purpose' | 'malformed_code' | 'expired' | 'locked' }
+  /** Wrong code — and, indistinguishably, an address with no live code. */
+  | { ok: false; reason: 'invalid_code'; attemptsLeft: number }
+  /** Too many wrong attempts for this address in the current window. */
+  | { ok: false; reason: 'paused'; retryAfterSeconds: number };

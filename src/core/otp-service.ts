@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import type { CodeDelivery } from './code-delivery.js';
+import type { CodeBinding, CodeDigest, CodeHasher } from './code-hash.js';
+import { normalizeEmailAddress } from './email-address.js';
+import { type CodeGenerator, normalizeCodeInput } from './one-time-code.js';
+import type { OtpPolicy } from './otp-policy.js';
+import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
+import type { OtpStore, StoredCode } from './otp-store.js';
+
+/** Never matches: its key id belongs to no key. */
+const decoyDigest: CodeDigest = { keyId: '', hash: '0'.repeat(64) };
+
+export interface OtpServiceDependencies {
+  policy: OtpPolicy;
+  store: OtpStore;
+  delivery: CodeDelivery;
+  hasher: CodeHasher;
+  clock: Clock;
+  codeGenerator: CodeGenerator;
+  /** Told about every event worth a log line; never given a code. */
+  events?: OtpEventListener;
+}
+
+export type OtpEvent =
+  | { type: 'otp.requested'; address: string; purpose: string; codeId: string }
+  | { type: 'otp.request_refused'; address: string; purpose: string; reason: string }
+  | { type: 'otp.delivery_failed'; address: string; purpose: string; codeId: string; error: string }
+  | { type: 'otp.verified'; address: string; purpose: string }
+  | { type: 'otp.failed'; address: string; purpose: string; reason: string };
+
+export type OtpEventListener = (event: OtpEvent) => void;
+
+export interface RequestCodeInput {
+  address: string;
+  purpose?: string;
+  context?: string;
+  clientIp?: string | null;
+}
+
+export interface VerifyCodeInput {
+  address: string;
+  code: string;
+  purpose?: string;
+  context?: string;
+}
+
+/**
+ * Requests and verifies one-time codes. Pure policy and crypto: storage, delivery, time and randomness
+ * are injected, and every limit is enforced by an atomic store operation, never read-then-write here.
+ *
+ * @example
+ * const outcome = await service.request({ address: 'anna@example.com' });
+ * if (outcome.ok) await service.verify({ address: 'anna@example.com', code: '123456' });
+ */
+export class OtpService {
+  constructor(private readonly deps: OtpServiceDependencies) {}
+
+  get policy(): OtpPolicy {
+    return this.deps.policy;
+  }
+
+  async request(input: RequestCodeInput): Promise<RequestOutcome> {
+    const { policy, store, clock, hasher } = this.deps;
+    const address = normalizeEmailAddress(input.address);
+    if (address === null) return { ok: false, reason: 'invalid_email' };
+    const purpose = input.purpose ?? policy.purposes[0]!;
+    if (!policy.purposes.includes(purpose)) return { ok: false, reason: 'invalid_purpose' };
+    const context = input.context ?? '';
+
+    const code = this.deps.codeGenerator.generate(policy.codeLength);
+    const digest = hasher.digest({ purpose, address, context }, code);
+    const nowMs = clock.nowMs();
+    const codeId = randomUUID();
+    const expiresAtMs = nowMs + policy.codeTtlSeconds * 1000;
+    const issued = await store.issueCode({
+      codeId,
+      address,
+      purpose,
+      keyId: digest.keyId,
+      codeHash: digest.hash,
+      clientIp: input.clientIp ?? null,
+      nowMs,
+      expiresAtMs,
+      resendCooldownMs: policy.resendCooldownSeconds * 1000,
+      sendLimit: policy.sendLimit,
+      sendWindowMs: policy.sendWindowSeconds * 1000,
+      maxLiveCodes: policy.maxLiveCodes,
+      maxAttemptsPerCode: policy.maxAttemptsPerCode,
+    });
+    if (!issued.ok) {
+      this.emit({ type: 'otp.request_refused', address, purpose, reason: issued.reason });
+      return { ok: false, reason: issued.reason, retryAfterSeconds: Math.ceil(issued.retryAfterMs / 1000) };
+    }
+
+    try {
+      await this.deps.delivery.deliverCode({
+        to: address,
+        code,
+        purpose,
+        context: context === '' ? undefined : context,
+        expiresAt: new Date(expiresAtMs),
+        ttlSeconds: policy.codeTtlSeconds,
+      });
+    } catch (error) {
+      // A code nobody received must not stay usable, and the person must be able to try again at once.
+      await store.withdrawCode({ codeId, address, purpose, nowMs, sendWindowMs: policy.sendWindowSeconds * 1000 });
+      const message = error instanceof Error ? error.message : 'unknown error';
+      this.emit({ type: 'otp.delivery_failed', address, purpose, codeId, error: message });
+      return { ok: false, reason: 'delivery_failed' };
+    }
+    this.emit({ type: 'otp.requested', address, purpose, codeId });
+    return {
+      ok: true,
+      codeId,
+      address,
+      expiresAt: new Date(expiresAtMs),
+      resendAfter: new Date(nowMs + policy.resendCooldownSeconds * 1000),
+    };
+  }
+
+  async verify(input: VerifyCodeInput): Promise<VerifyOutcome> {
+    const { policy, store, clock } = this.deps;
+    const address = normalizeEmailAddress(input.address);
+    if (address === null) return { ok: false, reason: 'invalid_email' };
+    const purpose = input.purpose ?? policy.purposes[0]!;
+    if (!policy.purposes.includes(purpose)) return { ok: false, reason: 'invalid_purpose' };
+    // A malformed code costs no attempt: it cannot be a guess at the real one.
+    const code = normalizeCodeInput(input.code, policy.codeLength);
+    if (code === null) return { ok: false, reason: 'malformed_code' };
+
+    const outcome = await this.verifyWellFormed(address, purpose, input.context ?? '', code, clock.nowMs());
+    if (outcome.ok) this.emit({ type: 'otp.verified', address, purpose });
+    else this.emit({ type: 'otp.failed', address, purpose, reason: outcome.reason });
+    return outcome;
+  }
+
+  private async verifyWellFormed(
+    address: string,
+    purpose: string,
+    context: string,
+    code: string,
+    nowMs: number,
+  ): Promise<VerifyOutcome> {
+    const { policy, store } = this.deps;
+    // The attempt is counted before the comparison: however many guesses race, at most
+    // maxAttemptsPerCode of them are ever compared against a generation of codes.
+    const reservation = await store.reserveAttempt({
+      address,
+      purpose,
+      nowMs,
+      maxAttemptsPerCode: policy.maxAttemptsPerCode,
+      addressFailureLimit: policy.addressFailureLimit,
+      addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
+    });
+    if (!reservation.ok) {
+      return reservation.reason === 'paused'
+        ? { ok: false, reason: 'paused', retryAfterSeconds: Math.ceil(reservation.retryAfterMs / 1000) }
+        : { ok: false, reason: 'locked' };
+    }
+
+    const codes = await store.findLiveCodes(reservation.challengeId, reservation.generation);
+    const unexpired = codes.filter((stored) => stored.expiresAtMs > nowMs);
+    const matched = this.findMatch(unexpired, { purpose, address, context }, code);
+    if (matched !== undefined) {
+      const won = await store.consumeCode({
+        challengeId: reservation.challengeId,
+        generation: reservation.generation,
+        codeId: matched.id,
+        address,
+        nowMs,
+        addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
+      });
+      if (won) return { ok: true, address, purpose };
+    }
+    if (matched === undefined && unexpired.length === 0 && codes.length > 0) return { ok: false, reason: 'expired' };
+
+    const attemptsLeft = Math.min(
+      policy.maxAttemptsPerCode - reservation.attemptsUsed,
+      policy.addressFailureLimit - reservation.addressAttemptsUsed,
+    );
+    if (attemptsLeft > 0) return { ok: false, reason: 'invalid_code', attemptsLeft };
+    if (reservation.attemptsUsed >= policy.maxAttemptsPerCode) return { ok: false, reason: 'locked' };
+    return { ok: false, reason: 'paused', retryAfterSeconds: policy.addressFailureWindowSeconds };
+  }
+
+  /** Compares against every candidate, padded with decoys to maxLiveCodes, so timing says nothing about how many exist. */
+  private findMatch(candidates: StoredCode[], binding: CodeBinding, code: string): StoredCode | undefined {
+    let matched: StoredCode | undefined;
+    for (let i = 0; i < Math.max(candidates.length, this.deps.policy.maxLiveCodes); i++) {
+      const candidate = candidates[i];
+      const digest = candidate === undefined ? decoyDigest : { keyId: candidate.keyId, hash: candidate.codeHash };
+      if (this.deps.hasher.matches(binding, code, digest) && matched === undefined) matched = candidate;
+    }
+    return matched;
+  }
+
+  private emit(event: OtpEvent): void {
+    this.deps.events?.(event);
+  }
+}

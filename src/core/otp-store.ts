@@ -1,0 +1,82 @@
+/**
+ * Port: the persistence the core needs. Every method is one atomic unit (a single statement or one
+ * transaction), so limits hold when many requests — or many processes — race.
+ */
+export interface OtpStore {
+  issueCode(input: IssueCodeInput): Promise<IssueCodeResult>;
+  /** Called when the email could not be handed over: the code dies, the cooldown and send count are returned. */
+  withdrawCode(input: WithdrawCodeInput): Promise<void>;
+  reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult>;
+  /** Codes of the challenge's current generation still marked live, expired ones included. */
+  findLiveCodes(challengeId: string, generation: number): Promise<StoredCode[]>;
+  /** Burns every live code of the generation if `codeId` is still live and unexpired; true for the one winner. */
+  consumeCode(input: ConsumeCodeInput): Promise<boolean>;
+  /** Deletes what no rule needs any more; returns how many rows went. */
+  sweep(nowMs: number, expiredRetentionMs: number): Promise<number>;
+}
+
+export interface IssueCodeInput {
+  codeId: string;
+  address: string;
+  purpose: string;
+  keyId: string;
+  codeHash: string;
+  clientIp: string | null;
+  nowMs: number;
+  expiresAtMs: number;
+  resendCooldownMs: number;
+  sendLimit: number;
+  sendWindowMs: number;
+  maxLiveCodes: number;
+  maxAttemptsPerCode: number;
+}
+
+export type IssueCodeResult =
+  | { ok: true }
+  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterMs: number };
+
+export interface WithdrawCodeInput {
+  codeId: string;
+  address: string;
+  purpose: string;
+  nowMs: number;
+  sendWindowMs: number;
+}
+
+export interface ReserveAttemptInput {
+  address: string;
+  purpose: string;
+  nowMs: number;
+  maxAttemptsPerCode: number;
+  addressFailureLimit: number;
+  addressFailureWindowMs: number;
+}
+
+export type ReserveAttemptResult =
+  | {
+      ok: true;
+      challengeId: string;
+      generation: number;
+      /** Attempts counted against this generation, this one included. */
+      attemptsUsed: number;
+      /** Attempts counted against the address in its window, this one included. */
+      addressAttemptsUsed: number;
+    }
+  | { ok: false; reason: 'locked' }
+  | { ok: false; reason: 'paused'; retryAfterMs: number };
+
+export interface ConsumeCodeInput {
+  challengeId: string;
+  generation: number;
+  codeId: string;
+  address: string;
+  nowMs: number;
+  addressFailureWindowMs: number;
+}
+
+export interface StoredCode {
+  id: string;
+  keyId: string;
+  codeHash: string;
+  expiresAtMs: number;
+}

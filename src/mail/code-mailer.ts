@@ -1,0 +1,49 @@
+import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
+import { renderCodeEmail } from './code-email-template.js';
+import { toMailDeliveryError } from './mail-delivery-error.js';
+import type { MailTransport } from './outgoing-message.js';
+
+export interface CodeMailerOptions {
+  transport: MailTransport;
+  /** The From header, e.g. `otp-app <no-reply@example.com>`. */
+  from: string;
+  /** Shown in the subject and body, so the reader knows which service sent the code. */
+  appName: string;
+}
+
+/**
+ * Delivers code emails: renders the template and hands the result to a transport.
+ *
+ * @throws MailDeliveryError when the transport refuses; its text holds neither the body nor the
+ *   code, and `responseCode` keeps the SMTP reply code so callers can retry 4xx and give up on 5xx.
+ * @example
+ *   const mailer = new CodeMailer({ transport: createSmtpTransport({ smtpUrl }), from, appName: 'otp-app' });
+ *   await mailer.deliverCode({ to, code, purpose: 'sign-in', expiresAt, ttlSeconds: 300 });
+ */
+export class CodeMailer implements CodeDelivery {
+  readonly #transport: MailTransport;
+  readonly #from: string;
+  readonly #appName: string;
+
+  constructor(options: CodeMailerOptions) {
+    this.#transport = options.transport;
+    this.#from = options.from;
+    this.#appName = options.appName;
+  }
+
+  async deliverCode(email: CodeEmail): Promise<void> {
+    const rendered = renderCodeEmail({
+      code: email.code,
+      purpose: email.purpose,
+      context: email.context,
+      ttlSeconds: email.ttlSeconds,
+      appName: this.#appName,
+    });
+    try {
+      await this.#transport.send({ to: email.to, from: this.#from, ...rendered });
+    } catch (error) {
+      // Any transport may be plugged in here, so do not trust its error text to be free of the code.
+      throw toMailDeliveryError(error, [email.code]);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** Row types as the database holds them. Times are milliseconds since the epoch. */
+export interface OtpChallengeRow {
+  id: string;
+  address: string;
+  purpose: string;
+  /** Bumped when a fresh set of codes starts: codes of an older generation are dead. */
+  generation: number;
+  /** Attempts counted against the current generation; shared by its live codes. */
+  attempts: number;
+  last_sent_at: number;
+  updated_at: number;
+}
+
+export const codeStatuses = ['live', 'used', 'superseded', 'withdrawn'] as const;
+export type CodeStatus = (typeof codeStatuses)[number];
+
+export interface OtpCodeRow {
+  id: string;
+  challenge_id: string;
+  generation: number;
+  key_id: string;
+  /** HMAC-SHA256 of the code and what it is bound to; never the code itself. */
+  code_hash: string;
+  status: CodeStatus;
+  created_at: number;
+  expires_at: number;
+  requested_ip: string | null;
+}
+
+/** A fixed-window counter: sends per address, wrong attempts per address. */
+export interface RateWindowRow {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface Database {
+  otp_challenges: OtpChallengeRow;
+  otp_codes: OtpCodeRow;
+  rate_windows: RateWindowRow;
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { CodeGenerator } from '../../src/core/one-time-code.js';
+import { createLogger } from '../../src/logger.js';
+import { createOtpRuntime, type OtpRuntime } from '../../src/otp-runtime.js';
+import { buildApp } from '../../src/web/app.js';
+
+export interface TestAppOptions {
+  /** Environment on top of the test defaults (a temp DATA_DIR, a fixed SECRET_KEY, generous IP limit). */
+  env?: Record<string, string | undefined>;
+  clock?: Clock;
+  codeGenerator?: CodeGenerator;
+}
+
+export interface TestApp {
+  baseUrl: string;
+  app: FastifyInstance;
+  runtime: OtpRuntime;
+  config: Readonly<Config>;
+  /** Every log line the app wrote, as JSON text. */
+  logLines: string[];
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export const testSecretKey = 'test-secret-key-0123456789abcdef-0123456789abcdef';
+
+/** Boots the real server on an ephemeral loopback port with its own SQLite file. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'otp-app-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    SECRET_KEY: testSecretKey,
+    LOG_LEVEL: 'info',
+    OTP_IP_REQUEST_LIMIT: '10000',
+    ...options.env,
+  });
+  const logLines: string[] = [];
+  const logger = createLogger(config.logLevel, { write: (line: string) => void logLines.push(line) });
+  const runtime = await createOtpRuntime(config, logger, { clock: options.clock, codeGenerator: options.codeGenerator });
+  const app = await buildApp(runtime, logger);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    app,
+    runtime,
+    config,
+    logLines,
+    dataDir,
+    async close() {
+      await app.close();
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
