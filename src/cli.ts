@@ -10,7 +10,9 @@ import { buildApp } from './web/app.js';
 const usage = `Usage: otp-app <command>
 
 Commands:
-  serve     run the web app (pages, dev mailbox outside production)
+  serve     run the web app; it also delivers queued mail unless OUTBOX_WORKER=off
+  worker    deliver queued mail only (run as many as you like beside the servers)
+  outbox    print outbox counts by status and the age of the oldest undelivered email
   migrate   apply pending database migrations and exit
   purge     delete expired, used and dead codes once and exit
   help      show this text
@@ -23,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  if (!['serve', 'migrate', 'purge'].includes(command)) {
+  if (!['serve', 'worker', 'outbox', 'migrate', 'purge'].includes(command)) {
     console.error(`Unknown command "${command}".\n\n${usage}`);
     return 2;
   }
@@ -43,6 +45,26 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === 'outbox') {
+    const runtime = await createOtpRuntime(config, logger, { runWorker: false });
+    try {
+      console.log(JSON.stringify(await runtime.outbox.counts(Date.now()), null, 2));
+    } finally {
+      await runtime.close();
+    }
+    return 0;
+  }
+
+  if (command === 'worker') {
+    const runtime = await createOtpRuntime(config, logger, { runWorker: true });
+    logger.info({ event: 'outbox.worker_started' }, 'delivering queued mail');
+    onShutdownSignal(async (signal) => {
+      logger.info({ signal }, 'worker shutting down: finishing sends under way');
+      await runtime.close();
+    });
+    return -1;
+  }
+
   const runtime = await createOtpRuntime(config, logger);
   const app = await buildApp(runtime, logger);
   await app.listen({ port: config.port, host: config.host });
@@ -52,15 +74,30 @@ async function main(argv: string[]): Promise<number> {
       `No mail transport configured: emails are kept in the dev mailbox at http://${config.host}:${typeof address === "object" && address !== null ? address.port : config.port}/dev/mailbox`,
     );
   }
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, 'shutting down: no new requests, finishing sends under way');
     await app.close();
     await runtime.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
   return -1;
+}
+
+/** SIGTERM/SIGINT: run `shutdown` once, then exit 0 (1 if it failed). */
+function onShutdownSignal(shutdown: (signal: string) => Promise<void>): void {
+  let started = false;
+  const handle = (signal: string) => {
+    if (started) return;
+    started = true;
+    shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => handle('SIGTERM'));
+  process.on('SIGINT', () => handle('SIGINT'));
 }
 
 main(process.argv.slice(2)).then(

@@ -40,6 +40,14 @@ const envSchema = z.object({
   OTP_IP_REQUEST_LIMIT: integer(30, 1, 1_000_000),
   OTP_IP_REQUEST_WINDOW_SECONDS: integer(600, 1, 86_400),
   OTP_SWEEP_INTERVAL_SECONDS: integer(60, 1, 86_400),
+  OUTBOX_WORKER: z.enum(['in-process', 'off']).default('in-process'),
+  OUTBOX_CONCURRENCY: integer(5, 1, 100),
+  OUTBOX_POLL_INTERVAL_MS: integer(500, 10, 60_000),
+  OUTBOX_LEASE_SECONDS: integer(60, 1, 3600),
+  OUTBOX_RETRY_BASE_MS: integer(1000, 10, 600_000),
+  OUTBOX_RETRY_MAX_MS: integer(300_000, 10, 3_600_000),
+  OUTBOX_GIVE_UP_SECONDS: integer(1800, 1, 86_400),
+  OUTBOX_SHUTDOWN_GRACE_SECONDS: integer(10, 0, 600),
   OTP_PURPOSES: z
     .string()
     .default(defaultOtpPolicy.purposes.join(','))
@@ -72,6 +80,19 @@ export interface Config {
   ipRequestLimit: number;
   ipRequestWindowSeconds: number;
   sweepIntervalSeconds: number;
+  outbox: OutboxConfig;
+}
+
+export interface OutboxConfig {
+  /** `in-process`: `serve` also delivers mail; `off`: only separate `worker` processes do. */
+  worker: 'in-process' | 'off';
+  concurrency: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  giveUpAfterMs: number;
+  shutdownGraceMs: number;
 }
 
 /**
@@ -144,6 +165,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ipRequestLimit: e.OTP_IP_REQUEST_LIMIT,
     ipRequestWindowSeconds: e.OTP_IP_REQUEST_WINDOW_SECONDS,
     sweepIntervalSeconds: e.OTP_SWEEP_INTERVAL_SECONDS,
+    outbox: Object.freeze({
+      worker: e.OUTBOX_WORKER,
+      concurrency: e.OUTBOX_CONCURRENCY,
+      pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+      leaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
+      retryBaseDelayMs: e.OUTBOX_RETRY_BASE_MS,
+      retryMaxDelayMs: e.OUTBOX_RETRY_MAX_MS,
+      giveUpAfterMs: e.OUTBOX_GIVE_UP_SECONDS * 1000,
+      shutdownGraceMs: e.OUTBOX_SHUTDOWN_GRACE_SECONDS * 1000,
+    }),
   });
 }
 

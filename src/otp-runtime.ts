@@ -5,49 +5,84 @@ import { CodeHasher } from './core/code-hash.js';
 import { maskEmailAddress } from './core/email-address.js';
 import { type CodeGenerator, cryptoCodeGenerator } from './core/one-time-code.js';
 import { type OtpEvent, OtpService } from './core/otp-service.js';
+import { SealedBox } from './core/sealed-box.js';
 import { SecretKeyring } from './core/secret-keyring.js';
 import { CodeMailer } from './mail/code-mailer.js';
 import { DevMailbox } from './mail/dev-mailbox.js';
+import { type OutboxEvent, OutboxWorker } from './mail/outbox-worker.js';
 import type { MailTransport } from './mail/outgoing-message.js';
 import { createSmtpTransport } from './mail/smtp-transport.js';
 import { type OtpDatabase, openSqliteDatabase } from './store/database.js';
 import { KyselyOtpStore } from './store/kysely-otp-store.js';
+import { KyselyOutboxStore } from './store/kysely-outbox-store.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startSweeper } from './store/sweeper.js';
 
-/** Everything a running otp-app holds: database, mail transport, the service, and how to stop them. */
+/** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
 export interface OtpRuntime {
   config: Readonly<Config>;
   db: OtpDatabase;
   service: OtpService;
   store: KyselyOtpStore;
+  outbox: KyselyOutboxStore;
+  /** Present when this process delivers mail (`serve` with OUTBOX_WORKER=in-process, or `worker`). */
+  worker?: OutboxWorker;
   /** Present only when mail stays local (development without a transport). */
   devMailbox?: DevMailbox;
   cookieKeys: SecretKeyring;
+  /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
 
-export interface RuntimeOverrides {
+export interface RuntimeOptions {
+  /** Deliver the outbox from this process. @default config.outbox.worker === 'in-process' */
+  runWorker?: boolean;
   clock?: Clock;
   codeGenerator?: CodeGenerator;
   transport?: MailTransport;
 }
 
-/** Opens the database (migrating it), picks the mail transport and wires the service. */
-export async function createOtpRuntime(config: Readonly<Config>, logger: Logger, overrides: RuntimeOverrides = {}): Promise<OtpRuntime> {
+/** Opens the database (migrating it), picks the mail transport and wires the service and the worker. */
+export async function createOtpRuntime(config: Readonly<Config>, logger: Logger, options: RuntimeOptions = {}): Promise<OtpRuntime> {
   const db = openSqliteDatabase(config.sqliteFile);
   await migrateToLatest(db);
-  const clock = overrides.clock ?? systemClock;
+  const clock = options.clock ?? systemClock;
   const store = new KyselyOtpStore(db);
-  const { transport, devMailbox } = overrides.transport ? { transport: overrides.transport, devMailbox: undefined } : mailTransportFor(config);
+  const outbox = new KyselyOutboxStore(db);
+  const sealer = new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1'));
+  const { transport, devMailbox } = options.transport ? { transport: options.transport, devMailbox: undefined } : mailTransportFor(config);
+
+  const runWorker = options.runWorker ?? config.outbox.worker === 'in-process';
+  const worker = runWorker
+    ? new OutboxWorker({
+        store: outbox,
+        delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName }),
+        sealer,
+        clock,
+        retry: {
+          baseDelayMs: config.outbox.retryBaseDelayMs,
+          maxDelayMs: config.outbox.retryMaxDelayMs,
+          giveUpAfterMs: config.outbox.giveUpAfterMs,
+        },
+        concurrency: config.outbox.concurrency,
+        pollIntervalMs: config.outbox.pollIntervalMs,
+        leaseMs: config.outbox.leaseMs,
+        sendWindowMs: config.policy.sendWindowSeconds * 1000,
+        events: (event) => logOutboxEvent(logger, event),
+      })
+    : undefined;
+
   const service = new OtpService({
     policy: config.policy,
     store,
-    delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName }),
+    sealer,
     hasher: new CodeHasher(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'otp code hmac v1')),
     clock,
-    codeGenerator: overrides.codeGenerator ?? cryptoCodeGenerator,
-    events: (event) => logOtpEvent(logger, event),
+    codeGenerator: options.codeGenerator ?? cryptoCodeGenerator,
+    events: (event) => {
+      logOtpEvent(logger, event);
+      if (event.type === 'otp.requested') worker?.wake();
+    },
   });
   const policy = config.policy;
   const sweeper = startSweeper({
@@ -58,15 +93,19 @@ export async function createOtpRuntime(config: Readonly<Config>, logger: Logger,
     onSwept: (deleted) => deleted > 0 && logger.debug({ event: 'otp.swept', deleted }),
     onError: (error) => logger.error({ event: 'otp.sweep_failed', err: error }),
   });
+  worker?.start();
   return {
     config,
     db,
     service,
     store,
+    outbox,
+    worker,
     devMailbox,
     cookieKeys: new SecretKeyring(config.secretKey, config.oldSecretKeys, 'cookie signing v1'),
     async close() {
       sweeper.stop();
+      await worker?.stop(config.outbox.shutdownGraceMs);
       await transport.close();
       await db.destroy();
     },
@@ -75,8 +114,11 @@ export async function createOtpRuntime(config: Readonly<Config>, logger: Logger,
 
 function mailTransportFor(config: Readonly<Config>): { transport: MailTransport; devMailbox?: DevMailbox } {
   const mail = config.mail;
-  if (mail.kind === 'smtp') return { transport: createSmtpTransport({ smtpUrl: mail.smtpUrl }) };
-  if (mail.kind === 'gmail') return { transport: createSmtpTransport({ gmail: { address: mail.address, appPassword: mail.appPassword } }) };
+  const pool = { maxConnections: config.outbox.concurrency };
+  if (mail.kind === 'smtp') return { transport: createSmtpTransport({ smtpUrl: mail.smtpUrl, ...pool }) };
+  if (mail.kind === 'gmail') {
+    return { transport: createSmtpTransport({ gmail: { address: mail.address, appPassword: mail.appPassword }, ...pool }) };
+  }
   const devMailbox = new DevMailbox();
   return { transport: devMailbox, devMailbox };
 }
@@ -84,6 +126,15 @@ function mailTransportFor(config: Readonly<Config>): { transport: MailTransport;
 /** One line per OTP event; the address masked, the code never present (events do not carry it). */
 function logOtpEvent(logger: Logger, event: OtpEvent): void {
   const { type, address, ...rest } = event;
-  const level = type === 'otp.delivery_failed' ? 'warn' : 'info';
-  logger[level]({ event: type, email: maskEmailAddress(address), ...rest });
+  logger.info({ event: type, email: maskEmailAddress(address), ...rest });
+}
+
+function logOutboxEvent(logger: Logger, event: OutboxEvent): void {
+  if (event.type === 'outbox.error') {
+    logger.error({ event: event.type, err: event.error });
+    return;
+  }
+  const { type, recipient, ...rest } = event;
+  const level = type === 'otp.sent' ? 'info' : 'warn';
+  logger[level]({ event: type, email: maskEmailAddress(recipient), ...rest });
 }

@@ -2,12 +2,13 @@
 export interface CodeEmail {
   /** Normalised recipient address. */
   to: string;
-  /** The plaintext code. It lives only in memory and in the email body. */
+  /** The plaintext code. It lives only in memory, sealed in the outbox, and in the email body. */
   code: string;
   purpose: string;
   /** Optional human-readable text the code is bound to ("Pay 120.00 EUR to ACME Ltd"). */
   context?: string;
-  expiresAt: Date;
+  /** Milliseconds since the epoch. */
+  expiresAtMs: number;
   ttlSeconds: number;
 }
 
@@ -15,3 +16,7 @@ export interface CodeEmail {
 export interface CodeDelivery {
   deliverCode(email: CodeEmail): Promise<void>;
 }
+
+/** Where a code's email is: waiting in the outbox, handed to the mail server, or given up on. */
+export const deliveryStatuses = ['queued', 'sending', 'sent', 'failed', 'expired'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];

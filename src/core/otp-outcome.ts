@@ -7,13 +7,12 @@ export const requestFailureReasons = [
   'invalid_purpose',
   'cooldown',
   'send_limit',
-  'delivery_failed',
 ] as const;
 export type RequestFailureReason = (typeof requestFailureReasons)[number];
 
 export type RequestOutcome =
   | { ok: true; codeId: string; address: string; expiresAt: Date; resendAfter: Date }
-  | { ok: false; reason: 'invalid_email' | 'invalid_purpose' | 'delivery_failed' }
+  | { ok: false; reason: 'invalid_email' | 'invalid_purpose' }
   | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number };
 
 export const verifyFailureReasons = [

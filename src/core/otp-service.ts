@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
-import type { CodeDelivery } from './code-delivery.js';
+import type { CodeEmail, DeliveryStatus } from './code-delivery.js';
 import type { CodeBinding, CodeDigest, CodeHasher } from './code-hash.js';
 import { normalizeEmailAddress } from './email-address.js';
 import { type CodeGenerator, normalizeCodeInput } from './one-time-code.js';
 import type { OtpPolicy } from './otp-policy.js';
 import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
 import type { OtpStore, StoredCode } from './otp-store.js';
+import type { SealedBox } from './sealed-box.js';
 
 /** Never matches: its key id belongs to no key. */
 const decoyDigest: CodeDigest = { keyId: '', hash: '0'.repeat(64) };
@@ -14,7 +15,8 @@ const decoyDigest: CodeDigest = { keyId: '', hash: '0'.repeat(64) };
 export interface OtpServiceDependencies {
   policy: OtpPolicy;
   store: OtpStore;
-  delivery: CodeDelivery;
+  /** Seals the queued email, which has to carry the code until it is sent. */
+  sealer: SealedBox;
   hasher: CodeHasher;
   clock: Clock;
   codeGenerator: CodeGenerator;
@@ -25,7 +27,6 @@ export interface OtpServiceDependencies {
 export type OtpEvent =
   | { type: 'otp.requested'; address: string; purpose: string; codeId: string }
   | { type: 'otp.request_refused'; address: string; purpose: string; reason: string }
-  | { type: 'otp.delivery_failed'; address: string; purpose: string; codeId: string; error: string }
   | { type: 'otp.verified'; address: string; purpose: string }
   | { type: 'otp.failed'; address: string; purpose: string; reason: string };
 
@@ -73,6 +74,14 @@ export class OtpService {
     const nowMs = clock.nowMs();
     const codeId = randomUUID();
     const expiresAtMs = nowMs + policy.codeTtlSeconds * 1000;
+    const email: CodeEmail = {
+      to: address,
+      code,
+      purpose,
+      ...(context === '' ? {} : { context }),
+      expiresAtMs,
+      ttlSeconds: policy.codeTtlSeconds,
+    };
     const issued = await store.issueCode({
       codeId,
       address,
@@ -80,6 +89,8 @@ export class OtpService {
       keyId: digest.keyId,
       codeHash: digest.hash,
       clientIp: input.clientIp ?? null,
+      sealedEmail: this.deps.sealer.seal(JSON.stringify(email)),
+      recipient: address,
       nowMs,
       expiresAtMs,
       resendCooldownMs: policy.resendCooldownSeconds * 1000,
@@ -92,23 +103,7 @@ export class OtpService {
       this.emit({ type: 'otp.request_refused', address, purpose, reason: issued.reason });
       return { ok: false, reason: issued.reason, retryAfterSeconds: Math.ceil(issued.retryAfterMs / 1000) };
     }
-
-    try {
-      await this.deps.delivery.deliverCode({
-        to: address,
-        code,
-        purpose,
-        context: context === '' ? undefined : context,
-        expiresAt: new Date(expiresAtMs),
-        ttlSeconds: policy.codeTtlSeconds,
-      });
-    } catch (error) {
-      // A code nobody received must not stay usable, and the person must be able to try again at once.
-      await store.withdrawCode({ codeId, address, purpose, nowMs, sendWindowMs: policy.sendWindowSeconds * 1000 });
-      const message = error instanceof Error ? error.message : 'unknown error';
-      this.emit({ type: 'otp.delivery_failed', address, purpose, codeId, error: message });
-      return { ok: false, reason: 'delivery_failed' };
-    }
+    // The email is queued, not sent: the response never waits on SMTP. The outbox worker delivers it.
     this.emit({ type: 'otp.requested', address, purpose, codeId });
     return {
       ok: true,
@@ -117,6 +112,11 @@ export class OtpService {
       expiresAt: new Date(expiresAtMs),
       resendAfter: new Date(nowMs + policy.resendCooldownSeconds * 1000),
     };
+  }
+
+  /** Where a code's email is, so a page can say "still sending" or "could not deliver". Never the code. */
+  deliveryStatus(codeId: string): Promise<DeliveryStatus | null> {
+    return this.deps.store.deliveryStatus(codeId);
   }
 
   async verify(input: VerifyCodeInput): Promise<VerifyOutcome> {

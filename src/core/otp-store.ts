@@ -1,11 +1,14 @@
+import type { DeliveryStatus } from './code-delivery.js';
+
 /**
  * Port: the persistence the core needs. Every method is one atomic unit (a single statement or one
  * transaction), so limits hold when many requests — or many processes — race.
  */
 export interface OtpStore {
+  /** Stores the code and queues its (sealed) email in the same transaction: neither exists without the other. */
   issueCode(input: IssueCodeInput): Promise<IssueCodeResult>;
-  /** Called when the email could not be handed over: the code dies, the cooldown and send count are returned. */
-  withdrawCode(input: WithdrawCodeInput): Promise<void>;
+  /** Where the code's email is; null for an unknown id. */
+  deliveryStatus(codeId: string): Promise<DeliveryStatus | null>;
   reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult>;
   /** Codes of the challenge's current generation still marked live, expired ones included. */
   findLiveCodes(challengeId: string, generation: number): Promise<StoredCode[]>;
@@ -22,6 +25,9 @@ export interface IssueCodeInput {
   keyId: string;
   codeHash: string;
   clientIp: string | null;
+  /** The code email, sealed (encrypted) by the core: the outbox never holds it in clear. */
+  sealedEmail: string;
+  recipient: string;
   nowMs: number;
   expiresAtMs: number;
   resendCooldownMs: number;
@@ -34,14 +40,6 @@ export interface IssueCodeInput {
 export type IssueCodeResult =
   | { ok: true }
   | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterMs: number };
-
-export interface WithdrawCodeInput {
-  codeId: string;
-  address: string;
-  purpose: string;
-  nowMs: number;
-  sendWindowMs: number;
-}
 
 export interface ReserveAttemptInput {
   address: string;

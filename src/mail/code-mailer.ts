@@ -18,7 +18,7 @@ export interface CodeMailerOptions {
  *   code, and `responseCode` keeps the SMTP reply code so callers can retry 4xx and give up on 5xx.
  * @example
  *   const mailer = new CodeMailer({ transport: createSmtpTransport({ smtpUrl }), from, appName: 'otp-app' });
- *   await mailer.deliverCode({ to, code, purpose: 'sign-in', expiresAt, ttlSeconds: 300 });
+ *   await mailer.deliverCode({ to, code, purpose: 'sign-in', expiresAtMs, ttlSeconds: 300 });
  */
 export class CodeMailer implements CodeDelivery {
   readonly #transport: MailTransport;

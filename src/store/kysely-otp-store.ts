@@ -8,8 +8,8 @@ import type {
   ReserveAttemptInput,
   ReserveAttemptResult,
   StoredCode,
-  WithdrawCodeInput,
 } from '../core/otp-store.js';
+import type { DeliveryStatus } from '../core/code-delivery.js';
 import { consumeRateWindow, rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
 import type { Database } from './schema.js';
 import { transactionWithRefusal } from './transaction-with-refusal.js';
@@ -94,21 +94,30 @@ export class KyselyOtpStore implements OtpStore {
           requested_ip: input.clientIp,
         })
         .execute();
+      await trx
+        .insertInto('outbox_messages')
+        .values({
+          id: input.codeId,
+          recipient: input.recipient,
+          sealed_body: input.sealedEmail,
+          status: 'queued',
+          attempts: 0,
+          next_attempt_at: nowMs,
+          lease_until: null,
+          created_at: nowMs,
+          expires_at: input.expiresAtMs,
+          sent_at: null,
+          updated_at: nowMs,
+          last_error: null,
+        })
+        .execute();
       return { ok: true };
     });
   }
 
-  async withdrawCode(input: WithdrawCodeInput): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('otp_codes').set({ status: 'withdrawn' }).where('id', '=', input.codeId).execute();
-      await trx
-        .updateTable('otp_challenges')
-        .set({ last_sent_at: 0 })
-        .where('address', '=', input.address)
-        .where('purpose', '=', input.purpose)
-        .execute();
-      await refundRateWindow(trx, { key: rateWindowKeys.sends(input.address), windowMs: input.sendWindowMs, nowMs: input.nowMs });
-    });
+  async deliveryStatus(codeId: string): Promise<DeliveryStatus | null> {
+    const row = await this.db.selectFrom('outbox_messages').select('status').where('id', '=', codeId).executeTakeFirst();
+    return row?.status ?? null;
   }
 
   reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult> {
@@ -202,6 +211,11 @@ export class KyselyOtpStore implements OtpStore {
       .where((eb) => eb.not(eb.exists(eb.selectFrom('otp_codes').select('otp_codes.id').whereRef('otp_codes.challenge_id', '=', 'otp_challenges.id'))))
       .executeTakeFirst();
     const windows = await this.db.deleteFrom('rate_windows').where('window_start', '<=', nowMs - retentionMs).executeTakeFirst();
-    return Number(codes.numDeletedRows + challenges.numDeletedRows + windows.numDeletedRows);
+    const messages = await this.db
+      .deleteFrom('outbox_messages')
+      .where('status', 'in', ['sent', 'failed', 'expired'])
+      .where('updated_at', '<=', nowMs - retentionMs)
+      .executeTakeFirst();
+    return Number(codes.numDeletedRows + challenges.numDeletedRows + windows.numDeletedRows + messages.numDeletedRows);
   }
 }

@@ -34,8 +34,29 @@ export interface RateWindowRow {
   count: number;
 }
 
+export const outboxStatuses = ['queued', 'sending', 'sent', 'failed', 'expired'] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
+
+/** A code email waiting for, or done with, delivery. The body is sealed and wiped once finished. */
+export interface OutboxMessageRow {
+  id: string;
+  recipient: string;
+  sealed_body: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  /** While `sending`: when another worker may take the message over (its claimer is presumed dead). */
+  lease_until: number | null;
+  created_at: number;
+  expires_at: number;
+  sent_at: number | null;
+  updated_at: number;
+  last_error: string | null;
+}
+
 export interface Database {
   otp_challenges: OtpChallengeRow;
   otp_codes: OtpCodeRow;
   rate_windows: RateWindowRow;
+  outbox_messages: OutboxMessageRow;
 }

@@ -1,3 +1,4 @@
+import type { DeliveryStatus } from '../core/code-delivery.js';
 import type { RequestOutcome, VerifyOutcome } from '../core/otp-outcome.js';
 
 /** The form field a message concerns, so the page can put it beside that field. */
@@ -23,6 +24,21 @@ export function codeSentNotice(address: string, ttlSeconds: number): string {
   return `Code sent to ${address} (valid ${formatWait(ttlSeconds)}).`;
 }
 
+/** What the verify page says about the email it is waiting for; nothing once it was handed over. */
+export function deliveryStatusMessage(status: DeliveryStatus | null): { text: string; isProblem: boolean } | undefined {
+  switch (status) {
+    case 'queued':
+    case 'sending':
+      return { text: 'We are still sending the email. It usually arrives within a minute; reload this page to check.', isProblem: false };
+    case 'failed':
+      return { text: 'We could not deliver the email to this address. Check the address and ask for a new code.', isProblem: true };
+    case 'expired':
+      return { text: 'We could not send the email before the code expired. Ask for a new code.', isProblem: true };
+    default:
+      return undefined;
+  }
+}
+
 export function requestFailureMessage(failure: RequestFailure): FieldMessage {
   switch (failure.reason) {
     case 'invalid_email':
@@ -33,8 +49,6 @@ export function requestFailureMessage(failure: RequestFailure): FieldMessage {
       return { field: 'form', text: `A code was sent a moment ago. Wait ${formatWait(failure.retryAfterSeconds)} before asking for another.` };
     case 'send_limit':
       return { field: 'email', text: `Too many codes were sent to this address. Try again in ${formatWait(failure.retryAfterSeconds)}.` };
-    case 'delivery_failed':
-      return { field: 'email', text: 'We could not send the email. Check the address and try again.' };
   }
 }
 

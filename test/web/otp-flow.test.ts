@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, textOf } from '../support/form-client.js';
 import { latestCodeFor } from '../support/mail-codes.js';
@@ -157,15 +157,20 @@ describe('the request → email → verify flow through the HTML forms', () => {
     expect(eleventh.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 
-  it('tells the person when the email could not be sent, and leaves no usable code', async () => {
+  it('tells the person when the email could not be delivered, and leaves no usable code', async () => {
     await start();
     const page = await requestCode('nobody@example.com');
-    expect(page.status).toBe(503);
-    expect(textOf(page.body)).toContain('We could not send the email');
+    expect(page.path).toBe('/secure-otp/verify/');
+    await vi.waitFor(async () => {
+      const message = await testApp.runtime.db.selectFrom('outbox_messages').select('status').executeTakeFirstOrThrow();
+      expect(message.status).toBe('failed');
+    });
+    const reloaded = await browser.get('/secure-otp/verify/');
+    expect(textOf(reloaded.body)).toContain('We could not deliver the email to this address');
     const codes = await testApp.runtime.db.selectFrom('otp_codes').select('status').execute();
     expect(codes.map((row) => row.status)).toEqual(['withdrawn']);
-    // No cooldown after a failed send: "try again" must be possible at once.
-    expect((await requestCode('nobody@example.com')).status).toBe(503);
+    // No cooldown after a failed delivery: "ask for a new code" must be possible at once.
+    expect((await requestCode('nobody@example.com')).path).toBe('/secure-otp/verify/');
   });
 
   it('lets exactly one of 50 concurrent verifies of the right code succeed', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RequestOutcome } from '../../core/otp-outcome.js';
 import type { OtpService } from '../../core/otp-service.js';
 import { setFlash, takeFlash } from '../flash.js';
+import { setPendingCode } from '../pending-code-cookie.js';
 import { parseForm, requestForm } from '../form-input.js';
 import { codeSentNotice, type FieldMessage, invalidEmailMessage, requestFailureMessage } from '../outcome-messages.js';
 import { sendPage } from '../page-reply.js';
@@ -23,7 +24,6 @@ const statusByReason: Record<RequestFailure['reason'], number> = {
   invalid_purpose: 400,
   cooldown: 429,
   send_limit: 429,
-  delivery_failed: 503,
 };
 
 export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequestRouteOptions): Promise<void> {
@@ -50,6 +50,7 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
       if (outcome.ok) {
         const notice = codeSentNotice(outcome.address, service.policy.codeTtlSeconds);
         setFlash(reply, { notice: resend ? `New code sent. ${notice}` : notice, email: outcome.address }, options.secureCookies);
+        setPendingCode(reply, outcome.codeId, service.policy.codeTtlSeconds, options.secureCookies);
         return reply.redirect('/secure-otp/verify/', 303);
       }
       if ('retryAfterSeconds' in outcome) reply.header('retry-after', String(outcome.retryAfterSeconds));

@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { VerifyOutcome } from '../../core/otp-outcome.js';
 import type { OtpService } from '../../core/otp-service.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { parseForm, verifyForm } from '../form-input.js';
-import { verifyFailureMessage } from '../outcome-messages.js';
+import { deliveryStatusMessage, verifyFailureMessage } from '../outcome-messages.js';
+import { pendingCodeId } from '../pending-code-cookie.js';
 import { sendPage } from '../page-reply.js';
 import { verifyPage } from '../views/verify-page.js';
 
@@ -29,9 +30,15 @@ export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRo
   const { service, appName } = options;
   const codeLength = service.policy.codeLength;
 
+  async function deliveryOf(request: FastifyRequest) {
+    const codeId = pendingCodeId(request);
+    return codeId === undefined ? undefined : deliveryStatusMessage(await service.deliveryStatus(codeId));
+  }
+
   app.get('/secure-otp/verify/', async (request, reply) => {
     const { email = '', notice } = takeFlash(request, reply);
-    const page = verifyPage({ csrfToken: reply.generateCsrf(), email, code: '', codeLength, notice });
+    const delivery = await deliveryOf(request);
+    const page = verifyPage({ csrfToken: reply.generateCsrf(), email, code: '', codeLength, notice, delivery });
     return sendPage(reply, appName, 'Verify a code', page);
   });
 
@@ -57,6 +64,7 @@ export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRo
       email,
       code: keepCode,
       codeLength,
+      delivery: await deliveryOf(request),
       message: verifyFailureMessage(outcome, codeLength),
     });
     return sendPage(reply, appName, 'Verify a code', page, statusByReason[outcome.reason]);

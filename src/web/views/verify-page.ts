@@ -8,6 +8,8 @@ export interface VerifyPageModel {
   code: string;
   codeLength: number;
   notice?: string;
+  /** Where the email is, when that is worth saying ("still sending", "could not deliver"). */
+  delivery?: { text: string; isProblem: boolean };
   message?: FieldMessage;
 }
 
@@ -16,6 +18,7 @@ export function verifyPage(model: VerifyPageModel): SafeHtml {
   const codeError = fieldError('code', model.message);
   return html`<h1>Verify a code</h1>
 ${noticeMessage(model.notice)}
+${deliveryMessage(model.delivery)}
 ${formMessage(model.message)}
 <form method="post" action="/secure-otp/verify/" novalidate>
 ${csrfField(model.csrfToken)}
@@ -40,4 +43,11 @@ ${csrfField(model.csrfToken)}
 <input type="hidden" name="email" value="${model.email}">
 <button type="submit" class="secondary">Send a new code</button>
 </form>`;
+}
+
+function deliveryMessage(delivery: VerifyPageModel['delivery']): SafeHtml {
+  if (delivery === undefined) return html``;
+  return delivery.isProblem
+    ? html`<p class="message error" role="alert">${delivery.text}</p>`
+    : html`<p class="message notice" role="status">${delivery.text}</p>`;
 }

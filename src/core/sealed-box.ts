@@ -1,0 +1,35 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { SecretKeyring } from './secret-keyring.js';
+
+/**
+ * Authenticated encryption (AES-256-GCM) for the queued email, which must carry the code until it is
+ * sent: a copy of the database without the secret shows no code even while mail is waiting.
+ * Sealed form: `keyId.iv.ciphertextAndTag`, base64url parts.
+ */
+export class SealedBox {
+  constructor(private readonly keyring: SecretKeyring) {}
+
+  seal(plaintext: string): string {
+    const { id, key } = this.keyring.current;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return [id, iv.toString('base64url'), body.toString('base64url')].join('.');
+  }
+
+  /** Null when the key is gone (rotated out) or the box was tampered with. */
+  open(sealed: string): string | null {
+    const [keyId = '', ivText = '', bodyText = ''] = sealed.split('.');
+    const key = this.keyring.find(keyId);
+    if (key === undefined) return null;
+    const body = Buffer.from(bodyText, 'base64url');
+    if (body.length < 16) return null;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(ivText, 'base64url'));
+      decipher.setAuthTag(body.subarray(body.length - 16));
+      return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+}

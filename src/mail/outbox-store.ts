@@ -1,0 +1,34 @@
+/** A queued email taken by one worker for one delivery attempt. */
+export interface ClaimedMessage {
+  id: string;
+  recipient: string;
+  /** Null only if something wiped it early; such a message cannot be sent and is failed. */
+  sealedBody: string | null;
+  /** Delivery attempts so far, this one included. */
+  attempts: number;
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+export type OutboxCounts = Record<'queued' | 'sending' | 'sent' | 'failed' | 'expired', number> & {
+  oldestPendingAgeMs: number | null;
+};
+
+/** Port: the outbox as the delivery worker sees it. Each method is one atomic statement or transaction. */
+export interface OutboxStore {
+  /**
+   * Takes up to `limit` messages that are due — queued and past their retry time, or claimed by a
+   * worker whose lease ran out — and leases them to the caller until `nowMs + leaseMs`.
+   */
+  claimDue(input: { nowMs: number; limit: number; leaseMs: number }): Promise<ClaimedMessage[]>;
+  /** Sent: the body (it holds the code) is wiped. */
+  markSent(id: string, nowMs: number): Promise<void>;
+  /** Back to the queue until `nextAttemptAtMs`. */
+  scheduleRetry(id: string, input: { nowMs: number; nextAttemptAtMs: number; error: string }): Promise<void>;
+  /**
+   * Given up: the body is wiped, and for `failed` the code is withdrawn (nobody received it) and its
+   * cooldown and send count are given back, so the person can try again at once.
+   */
+  finish(id: string, input: { nowMs: number; status: 'failed' | 'expired'; error: string; sendWindowMs: number }): Promise<void>;
+  counts(nowMs: number): Promise<OutboxCounts>;
+}

@@ -1,0 +1,147 @@
+import type { Clock } from '../core/clock.js';
+import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
+import type { SealedBox } from '../core/sealed-box.js';
+import { MailDeliveryError } from './mail-delivery-error.js';
+import type { ClaimedMessage, OutboxStore } from './outbox-store.js';
+import { isPermanentFailure, type RetryPolicy, retryDelayMs } from './retry-backoff.js';
+
+export type OutboxEvent =
+  | { type: 'otp.sent'; id: string; recipient: string; attempts: number; queuedForMs: number }
+  | { type: 'otp.delivery_retry'; id: string; recipient: string; attempts: number; retryInMs: number; error: string }
+  | { type: 'otp.delivery_failed' | 'otp.delivery_expired'; id: string; recipient: string; attempts: number; error: string }
+  | { type: 'outbox.error'; error: unknown };
+
+export interface OutboxWorkerOptions {
+  store: OutboxStore;
+  delivery: CodeDelivery;
+  sealer: SealedBox;
+  clock: Clock;
+  retry: RetryPolicy;
+  /** Sends in flight at once; match the SMTP pool size. @default 5 */
+  concurrency: number;
+  /** How often to look for due mail when nobody calls wake(). @default 500 */
+  pollIntervalMs: number;
+  /** How long a claim holds before another worker may take the message over. @default 60000 */
+  leaseMs: number;
+  /** The send-cap window, to give back a send that never reached anyone. */
+  sendWindowMs: number;
+  events?: (event: OutboxEvent) => void;
+}
+
+/**
+ * Delivers the outbox: claims due messages, sends them through the pooled transport, and records
+ * each outcome. Crash-safe by lease: a message claimed by a worker that died is taken over once its
+ * lease runs out, so delivery is at-least-once.
+ */
+export class OutboxWorker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private tickAgain = false;
+  private running = false;
+
+  constructor(private readonly options: OutboxWorkerOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Looks for mail now, e.g. right after a request queued some. */
+  wake(): void {
+    if (this.running) this.schedule(0);
+  }
+
+  /** Stops claiming and waits (at most `timeoutMs`) for the sends already under way. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    let timeout: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timeout = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    clearTimeout(timeout);
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      const room = this.options.concurrency - this.inFlight.size;
+      if (this.running && room > 0) {
+        const claimed = await this.options.store.claimDue({ nowMs: this.options.clock.nowMs(), limit: room, leaseMs: this.options.leaseMs });
+        for (const message of claimed) this.track(this.deliver(message));
+        if (claimed.length === room) this.tickAgain = true;
+      }
+    } catch (error) {
+      this.options.events?.({ type: 'outbox.error', error });
+    } finally {
+      this.ticking = false;
+      if (this.running) this.schedule(this.tickAgain ? 0 : this.options.pollIntervalMs);
+      this.tickAgain = false;
+    }
+  }
+
+  private track(delivery: Promise<void>): void {
+    const tracked = delivery
+      .catch((error: unknown) => this.options.events?.({ type: 'outbox.error', error }))
+      .finally(() => {
+        this.inFlight.delete(tracked);
+        this.wake();
+      });
+    this.inFlight.add(tracked);
+  }
+
+  private async deliver(message: ClaimedMessage): Promise<void> {
+    const { store, clock } = this.options;
+    if (message.expiresAtMs <= clock.nowMs()) {
+      return this.finish(message, 'expired', 'the code expired before the email could be sent');
+    }
+    const opened = message.sealedBody === null ? null : this.options.sealer.open(message.sealedBody);
+    if (opened === null) return this.finish(message, 'failed', 'the queued email could not be opened (secret key rotated out?)');
+
+    try {
+      await this.options.delivery.deliverCode(JSON.parse(opened) as CodeEmail);
+    } catch (error) {
+      return this.afterFailure(message, error);
+    }
+    await store.markSent(message.id, clock.nowMs());
+    this.options.events?.({
+      type: 'otp.sent',
+      id: message.id,
+      recipient: message.recipient,
+      attempts: message.attempts,
+      queuedForMs: clock.nowMs() - message.createdAtMs,
+    });
+  }
+
+  private async afterFailure(message: ClaimedMessage, error: unknown): Promise<void> {
+    const description = error instanceof Error ? error.message : 'unknown delivery error';
+    const responseCode = error instanceof MailDeliveryError ? error.responseCode : undefined;
+    if (isPermanentFailure(responseCode)) return this.finish(message, 'failed', description);
+
+    const nowMs = this.options.clock.nowMs();
+    const retryInMs = retryDelayMs(message.attempts, this.options.retry);
+    const giveUpAtMs = message.createdAtMs + this.options.retry.giveUpAfterMs;
+    // An email for a code that will have expired is pointless; so is one past the give-up time.
+    if (nowMs + retryInMs >= message.expiresAtMs) return this.finish(message, 'expired', description);
+    if (nowMs + retryInMs >= giveUpAtMs) return this.finish(message, 'failed', description);
+    await this.options.store.scheduleRetry(message.id, { nowMs, nextAttemptAtMs: nowMs + retryInMs, error: description });
+    this.options.events?.({ type: 'otp.delivery_retry', id: message.id, recipient: message.recipient, attempts: message.attempts, retryInMs, error: description });
+  }
+
+  private async finish(message: ClaimedMessage, status: 'failed' | 'expired', error: string): Promise<void> {
+    await this.options.store.finish(message.id, { nowMs: this.options.clock.nowMs(), status, error, sendWindowMs: this.options.sendWindowMs });
+    const type = status === 'failed' ? 'otp.delivery_failed' : 'otp.delivery_expired';
+    this.options.events?.({ type, id: message.id, recipient: message.recipient, attempts: message.attempts, error });
+  }
+}

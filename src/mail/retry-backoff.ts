@@ -1,0 +1,25 @@
+export interface RetryPolicy {
+  /** Delay before the second attempt. @default 1000 */
+  baseDelayMs: number;
+  /** The delay stops growing here. @default 300000 (5 minutes) */
+  maxDelayMs: number;
+  /** After this long since the email was queued, stop trying. @default 1800000 (30 minutes) */
+  giveUpAfterMs: number;
+}
+
+/**
+ * Exponential backoff with jitter: the delay doubles after each failed attempt, up to the cap, and is
+ * drawn from its upper half so that messages that failed together do not all retry together.
+ *
+ * @example retryDelayMs(1, policy) // 500–1000 ms after the first failure
+ */
+export function retryDelayMs(failedAttempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exponent = Math.min(Math.max(failedAttempts - 1, 0), 30);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** exponent);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** SMTP 5xx replies are permanent ("550 no such user"): trying again cannot help. Everything else may. */
+export function isPermanentFailure(responseCode: number | undefined): boolean {
+  return responseCode !== undefined && responseCode >= 500 && responseCode < 600;
+}
