@@ -9,7 +9,10 @@ export class ConfigError extends Error {}
 
 const minSecretKeyBytes = 32;
 
-const integer = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+// An empty value (`PORT=` in a .env file) means "unset", not 0.
+const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const integer = (fallback: number, min: number, max: number) =>
+  z.preprocess(blankAsUnset, z.coerce.number().int().min(min).max(max).default(fallback));
 const optionalText = z.string().trim().optional().transform((value) => (value === '' ? undefined : value));
 
 const envSchema = z.object({
@@ -69,11 +72,11 @@ export interface Config {
   /** Absolute path of the SQLite file. */
   sqliteFile: string;
   secretKey: string;
-  oldSecretKeys: string[];
+  oldSecretKeys: readonly string[];
   mail: MailConfig;
   appName: string;
   /** Fastify's `trustProxy`: false, true, a hop count, or a list of addresses/CIDRs. */
-  trustProxy: boolean | number | string[];
+  trustProxy: boolean | number | readonly string[];
   logLevel: string;
   bodyLimitBytes: number;
   policy: OtpPolicy;
@@ -144,8 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     dataDir,
     sqliteFile,
     secretKey,
-    oldSecretKeys: (e.OLD_SECRET_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
-    mail,
+    oldSecretKeys: Object.freeze((e.OLD_SECRET_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean)),
+    mail: Object.freeze(mail),
     appName: e.APP_NAME,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
@@ -185,17 +188,23 @@ function sqliteFileFrom(databaseUrl: string | undefined, dataDir: string, proble
   return '';
 }
 
-function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+function parseTrustProxy(value: string | undefined): boolean | number | readonly string[] {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return Object.freeze(value.split(',').map((entry) => entry.trim()).filter(Boolean));
 }
 
 /** A newcomer has no secret: make a strong one once and keep it beside the database. */
 function developmentSecretKey(dataDir: string): string {
   const file = join(dataDir, 'secret-key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (Buffer.byteLength(kept) < minSecretKeyBytes) {
+      throw new ConfigError(`${file} holds a secret shorter than ${minSecretKeyBytes} bytes: delete the file to have a new one generated`);
+    }
+    return kept;
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });

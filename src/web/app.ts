@@ -22,10 +22,13 @@ import { errorPage } from './views/result-pages.js';
 export async function buildApp(runtime: OtpRuntime, logger: Logger): Promise<FastifyInstance> {
   const { config, service } = runtime;
   const secureCookies = config.isProduction;
+  const handleError = createErrorHandler(config.appName);
   const app = Fastify({
+    // Errors Fastify raises before routing (a malformed URL) get the same pages as every other error.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
     loggerInstance: logger as FastifyBaseLogger,
     // A hop count means: trust that many proxies in front of us (what proxy-addr does with a number).
-    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy as boolean | string[]),
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -57,7 +60,7 @@ export async function buildApp(runtime: OtpRuntime, logger: Logger): Promise<Fas
   await app.register(fastifyFormbody);
   await app.register(fastifyRateLimit, { global: false });
 
-  app.setErrorHandler(createErrorHandler(config.appName));
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((_request, reply) =>
     sendPage(reply, config.appName, 'Not found', errorPage('Page not found', 'There is no page at this address.'), 404),
   );

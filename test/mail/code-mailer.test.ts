@@ -14,7 +14,7 @@ function codeEmail(overrides: Partial<CodeEmail> = {}): CodeEmail {
     to: 'ada@example.com',
     code: '042917',
     purpose: 'sign-in',
-    expiresAt: new Date('2030-01-01T00:05:00Z'),
+    expiresAtMs: Date.parse('2030-01-01T00:05:00Z'),
     ttlSeconds: 300,
     ...overrides,
   };

@@ -28,6 +28,9 @@ const statusByReason: Record<RequestFailure['reason'], number> = {
 
 export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequestRouteOptions): Promise<void> {
   const { service, appName } = options;
+  // Forms arrive url-encoded. A JSON or text body here is not a browser's form: refuse it (415)
+  // rather than let a script post the same fields another way.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
 
   app.get('/secure-otp/request/', async (request, reply) => {
     const { email = '' } = takeFlash(request, reply);

@@ -28,6 +28,9 @@ const statusByReason: Record<VerifyFailure['reason'], number> = {
 
 export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRouteOptions): Promise<void> {
   const { service, appName } = options;
+  // Forms arrive url-encoded. A JSON or text body here is not a browser's form: refuse it (415)
+  // rather than let a script post the same fields another way.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   const codeLength = service.policy.codeLength;
 
   async function deliveryOf(request: FastifyRequest) {
@@ -47,7 +50,9 @@ export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRo
     if (!form.ok) {
       const reason = form.field === 'code' ? 'malformed_code' : 'invalid_email';
       const message = verifyFailureMessage({ ok: false, reason }, codeLength);
-      const page = verifyPage({ csrfToken: reply.generateCsrf(), email: '', code: '', codeLength, message });
+      const typedEmail = (request.body as { email?: unknown } | undefined)?.email;
+      const email = typeof typedEmail === 'string' && typedEmail.length <= 254 ? typedEmail : '';
+      const page = verifyPage({ csrfToken: reply.generateCsrf(), email, code: '', codeLength, message });
       return sendPage(reply, appName, 'Verify a code', page, 400);
     }
     const { email, code } = form.value;
