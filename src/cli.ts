@@ -1,78 +1,115 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig } from './config.js';
+import { parseArgs } from 'node:util';
+import { apiKeyCommand } from './cli/api-key-command.js';
+import { migrateCommand, outboxCommand, purgeCommand } from './cli/database-commands.js';
+import { sendTestEmail } from './cli/send-test-email.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createOtpRuntime } from './otp-runtime.js';
-import { openSqliteDatabase } from './store/database.js';
-import { KyselyOtpStore } from './store/kysely-otp-store.js';
-import { migrateToLatest } from './store/migrate.js';
+import { StoreUnavailableError } from './store/store-unavailable-error.js';
 import { buildApp } from './web/app.js';
 
-const usage = `Usage: otp-app <command>
+const commands = {
+  serve: 'run the web app; it also delivers queued mail unless OUTBOX_WORKER=off',
+  worker: 'deliver queued mail only (run as many as you like beside the servers)',
+  migrate: 'apply pending database migrations and exit (use with AUTO_MIGRATE=false)',
+  purge: 'delete expired, used and dead codes once and exit',
+  'send-test-email': 'send a test email through the configured transport: send-test-email --to ADDRESS',
+  outbox: 'print outbox counts by status and the age of the oldest undelivered email',
+  'api-key': 'print a new API key and the SHA-256 hash to add to API_KEY_HASHES',
+  help: 'show this text',
+} as const;
+type Command = keyof typeof commands;
+
+const usage = `Usage: otp-app <command> [options]
 
 Commands:
-  serve     run the web app; it also delivers queued mail unless OUTBOX_WORKER=off
-  worker    deliver queued mail only (run as many as you like beside the servers)
-  outbox    print outbox counts by status and the age of the oldest undelivered email
-  migrate   apply pending database migrations and exit
-  purge     delete expired, used and dead codes once and exit
-  help      show this text
+${Object.entries(commands)
+  .map(([name, description]) => `  ${name.padEnd(18)}${description}`)
+  .join('\n')}
 
-Configuration comes from the environment (and .env when present); see .env.example.`;
+Options:
+  --to ADDRESS      recipient of send-test-email
+  -h, --help        show this text
 
+Configuration comes from the environment (and .env when present); see .env.example.
+DATABASE_URL picks the database (empty: SQLite under DATA_DIR; postgres://…: PostgreSQL).
+Exit codes: 0 done, 1 failed (the reason is printed), 2 wrong usage.`;
+
+function isCommand(name: string): name is Command {
+  return Object.hasOwn(commands, name);
+}
+
+/** Returns the exit code, or -1 for a long-running command that exits on a signal. */
 async function main(argv: string[]): Promise<number> {
-  const command = argv[0] ?? 'help';
-  if (command === 'help' || command === '--help' || command === '-h') {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    return 2;
+  }
+  const { command, to, help } = parsed;
+  if (help || command === 'help') {
     console.log(usage);
     return 0;
   }
-  if (!['serve', 'worker', 'outbox', 'migrate', 'purge'].includes(command)) {
+  if (!isCommand(command)) {
     console.error(`Unknown command "${command}".\n\n${usage}`);
     return 2;
   }
+  if (command === 'api-key') return apiKeyCommand();
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
+
+  switch (command) {
+    case 'migrate':
+      return migrateCommand(config);
+    case 'purge':
+      return purgeCommand(config);
+    case 'outbox':
+      return outboxCommand(config);
+    case 'send-test-email':
+      return sendTestEmail(config, to);
+    case 'worker':
+      return runWorker(config);
+    case 'serve':
+      return serve(config);
+    case 'help':
+      return 0;
+  }
+}
+
+function parseCommandLine(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (positionals.length > 1) throw new Error(`Unexpected argument "${positionals[1]}".`);
+  return { command: positionals[0] ?? 'help', to: values.to, help: values.help === true };
+}
+
+async function runWorker(config: Readonly<Config>): Promise<number> {
   const logger = createLogger(config.logLevel);
+  const runtime = await createOtpRuntime(config, logger, { runWorker: true });
+  logger.info({ event: 'outbox.worker_started' }, 'delivering queued mail');
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, 'worker shutting down: finishing sends under way');
+    await runtime.close();
+  });
+  return -1;
+}
 
-  if (command === 'migrate' || command === 'purge') {
-    const db = openSqliteDatabase(config.sqliteFile);
-    try {
-      const applied = await migrateToLatest(db);
-      if (command === 'migrate') console.log(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
-      else console.log(`Deleted ${await new KyselyOtpStore(db).sweep(Date.now(), 3600_000)} rows.`);
-    } finally {
-      await db.destroy();
-    }
-    return 0;
-  }
-
-  if (command === 'outbox') {
-    const runtime = await createOtpRuntime(config, logger, { runWorker: false });
-    try {
-      console.log(JSON.stringify(await runtime.outbox.counts(Date.now()), null, 2));
-    } finally {
-      await runtime.close();
-    }
-    return 0;
-  }
-
-  if (command === 'worker') {
-    const runtime = await createOtpRuntime(config, logger, { runWorker: true });
-    logger.info({ event: 'outbox.worker_started' }, 'delivering queued mail');
-    onShutdownSignal(async (signal) => {
-      logger.info({ signal }, 'worker shutting down: finishing sends under way');
-      await runtime.close();
-    });
-    return -1;
-  }
-
+async function serve(config: Readonly<Config>): Promise<number> {
+  const logger = createLogger(config.logLevel);
   const runtime = await createOtpRuntime(config, logger);
   const app = await buildApp(runtime, logger);
   await app.listen({ port: config.port, host: config.host });
   if (runtime.devMailbox !== undefined) {
     const address = app.server.address();
-    logger.info(
-      `No mail transport configured: emails are kept in the dev mailbox at http://${config.host}:${typeof address === "object" && address !== null ? address.port : config.port}/dev/mailbox`,
-    );
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    logger.info(`No mail transport configured: emails are kept in the dev mailbox at http://${config.host}:${port}/dev/mailbox`);
   }
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'shutting down: no new requests, finishing sends under way');
@@ -100,16 +137,22 @@ function onShutdownSignal(shutdown: (signal: string) => Promise<void>): void {
   process.on('SIGINT', () => handle('SIGINT'));
 }
 
+/** What went wrong, in words an operator can act on; the stack only for the unexpected. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof StoreUnavailableError) {
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `Cannot reach the database${cause}. Is it running, and is DATABASE_URL right?`;
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    console.error(error);
+    console.error(describeFailure(error));
     process.exit(1);
   },
 );

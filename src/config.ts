@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { defaultOtpPolicy, type OtpPolicy } from './core/otp-policy.js';
 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
@@ -16,11 +17,17 @@ const integer = (fallback: number, min: number, max: number) =>
 const optionalText = z.string().trim().optional().transform((value) => (value === '' ? undefined : value));
 
 const envSchema = z.object({
+  ...apiEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optionalText,
+  DATABASE_POOL_SIZE: integer(10, 1, 1000),
+  DATABASE_CONNECT_TIMEOUT_MS: integer(5000, 100, 600_000),
+  AUTO_MIGRATE: z.enum(['true', 'false']).default('true'),
+  REDIS_URL: optionalText,
+  REDIS_KEY_PREFIX: z.string().trim().min(1).max(100).default('otp-app:'),
   SECRET_KEY: optionalText,
   OLD_SECRET_KEYS: optionalText,
   SMTP_URL: optionalText,
@@ -28,8 +35,11 @@ const envSchema = z.object({
   GMAIL_APP_PASSWORD: optionalText,
   MAIL_FROM: optionalText,
   APP_NAME: z.string().trim().min(1).max(60).default('otp-app'),
+  PUBLIC_URL: optionalText,
   TRUST_PROXY: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.preprocess(blankAsUnset, z.enum(['json', 'pretty']).optional()),
+  METRICS_TOKEN: optionalText,
   BODY_LIMIT_BYTES: integer(16 * 1024, 1024, 1024 * 1024),
   OTP_LENGTH: integer(defaultOtpPolicy.codeLength, 6, 10),
   OTP_TTL_SECONDS: integer(defaultOtpPolicy.codeTtlSeconds, 30, 86_400),
@@ -63,23 +73,55 @@ export type MailConfig =
   | { kind: 'gmail'; address: string; appPassword: string; from: string }
   | { kind: 'dev-mailbox'; from: string };
 
+/** Where the codes live: the embedded SQLite file, or a PostgreSQL server shared by several app processes. */
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | {
+      kind: 'postgres';
+      /** The `postgres://` URL as given; it may hold a password, so never log it. */
+      url: string;
+      /** Connections each process keeps at most. */
+      poolSize: number;
+      /** Longest wait for a connection before a request gets "temporarily unavailable". */
+      connectTimeoutMs: number;
+    };
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   isProduction: boolean;
   port: number;
   host: string;
   dataDir: string;
-  /** Absolute path of the SQLite file. */
+  /** Absolute path of the SQLite file (used when `database.kind` is `sqlite`). */
   sqliteFile: string;
+  database: DatabaseConfig;
+  /** Apply pending migrations when a process starts; production may turn it off and run `otp-app migrate`. */
+  autoMigrate: boolean;
+  /** Per-IP request limits are counted in this Redis when set (shared by every process), in memory otherwise. */
+  redisUrl?: string;
+  /** Prefix of every Redis key, so several deployments (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
   secretKey: string;
   oldSecretKeys: readonly string[];
   mail: MailConfig;
   appName: string;
+  /**
+   * Where people reach the pages (`https://otp.example.com`), for the one-time link in the email.
+   * Outside production it defaults to this server's own address; in production, unset means the email
+   * carries the code only (a link to the wrong host would be worse than none).
+   */
+  publicUrl?: string;
   /** Fastify's `trustProxy`: false, true, a hop count, or a list of addresses/CIDRs. */
   trustProxy: boolean | number | readonly string[];
   logLevel: string;
+  /** `pretty` (pino-pretty, for a person at a terminal) by default in development; `json` everywhere else. */
+  logFormat: 'json' | 'pretty';
+  /** Bearer token for /metrics. Unset: /metrics is open outside production and disabled (404) in production. */
+  metricsToken?: string;
   bodyLimitBytes: number;
   policy: OtpPolicy;
+  /** The JSON API, its keys, and the verification tokens. */
+  api: ApiConfig;
   ipRequestLimit: number;
   ipRequestWindowSeconds: number;
   sweepIntervalSeconds: number;
@@ -135,7 +177,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('NODE_ENV=production needs SECRET_KEY (at least 32 bytes); generate one with: openssl rand -base64 48');
   }
 
-  const sqliteFile = sqliteFileFrom(e.DATABASE_URL, dataDir, problems);
+  const database = databaseFrom(e, dataDir, problems);
+  if (e.REDIS_URL !== undefined && !/^rediss?:\/\//.test(e.REDIS_URL)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  if (e.METRICS_TOKEN !== undefined && Buffer.byteLength(e.METRICS_TOKEN) < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 bytes; generate one with: openssl rand -hex 24');
+  }
+  const api = apiConfigFrom(e, e.APP_NAME, isProduction, problems);
+  if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
+    problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
+  }
+  const publicUrl = (e.PUBLIC_URL ?? (isProduction ? undefined : `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`))?.replace(/\/+$/, '');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   secretKey ??= developmentSecretKey(dataDir);
 
@@ -145,13 +196,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    sqliteFile,
+    sqliteFile: database.kind === 'sqlite' ? database.file : join(dataDir, 'otp.sqlite'),
+    database: Object.freeze(database),
+    autoMigrate: e.AUTO_MIGRATE === 'true',
+    ...(e.REDIS_URL === undefined ? {} : { redisUrl: e.REDIS_URL }),
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     secretKey,
     oldSecretKeys: Object.freeze((e.OLD_SECRET_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean)),
     mail: Object.freeze(mail),
     appName: e.APP_NAME,
+    ...(publicUrl === undefined ? {} : { publicUrl }),
+    api,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    ...(e.METRICS_TOKEN === undefined ? {} : { metricsToken: e.METRICS_TOKEN }),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     policy: Object.freeze({
       codeLength: e.OTP_LENGTH,
@@ -181,11 +240,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   });
 }
 
-function sqliteFileFrom(databaseUrl: string | undefined, dataDir: string, problems: string[]): string {
-  if (databaseUrl === undefined) return join(dataDir, 'otp.sqlite');
-  if (databaseUrl.startsWith('sqlite:')) return resolve(databaseUrl.slice('sqlite:'.length).replace(/^\/\//, ''));
-  problems.push('DATABASE_URL must be empty (SQLite under DATA_DIR) or sqlite:PATH; PostgreSQL is not supported yet');
-  return '';
+function databaseFrom(
+  e: Pick<z.infer<typeof envSchema>, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_CONNECT_TIMEOUT_MS'>,
+  dataDir: string,
+  problems: string[],
+): DatabaseConfig {
+  const url = e.DATABASE_URL;
+  if (url === undefined) return { kind: 'sqlite', file: join(dataDir, 'otp.sqlite') };
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: resolve(url.slice('sqlite:'.length).replace(/^\/\//, '')) };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return { kind: 'postgres', url, poolSize: e.DATABASE_POOL_SIZE, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS };
+  }
+  problems.push('DATABASE_URL must be empty (SQLite under DATA_DIR), sqlite:PATH, or postgres://user:password@host:5432/database');
+  return { kind: 'sqlite', file: '' };
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | readonly string[] {

@@ -1,22 +1,26 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
  * JSON logs. Request lines carry the path without its query string, and headers that hold secrets are
  * never written; OTP events carry masked addresses and never a code.
+ *
+ * `pretty` renders the same lines readably through pino-pretty (in a worker thread), for development at a
+ * terminal; it applies only when no destination is given, so tests that capture lines always get JSON.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
-      serializers: {
-        req: (request: { method: string; url: string; ip?: string }) => ({
-          method: request.method,
-          url: request.url.split('?')[0],
-          ip: request.ip,
-        }),
-      },
+export function createLogger(level: string, destination?: DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
+  const options: LoggerOptions = {
+    level,
+    redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
+    serializers: {
+      req: (request: { method: string; url: string; ip?: string }) => ({
+        method: request.method,
+        url: request.url.split('?')[0],
+        ip: request.ip,
+      }),
     },
-    destination,
-  );
+  };
+  if (format === 'pretty' && destination === undefined) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+  }
+  return pino(options, destination);
 }

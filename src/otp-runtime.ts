@@ -12,11 +12,16 @@ import { DevMailbox } from './mail/dev-mailbox.js';
 import { type OutboxEvent, OutboxWorker } from './mail/outbox-worker.js';
 import type { MailTransport } from './mail/outgoing-message.js';
 import { createSmtpTransport } from './mail/smtp-transport.js';
-import { type OtpDatabase, openSqliteDatabase } from './store/database.js';
+import { MailTransportCheck } from './ops/mail-transport-check.js';
+import { createOtpMetrics, type OtpMetrics } from './ops/otp-metrics.js';
+import { type OtpDatabase, openDatabase } from './store/database.js';
 import { KyselyOtpStore } from './store/kysely-otp-store.js';
 import { KyselyOutboxStore } from './store/kysely-outbox-store.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startSweeper } from './store/sweeper.js';
+import type { StoredSigningKeyring } from './core/signing-keyring.js';
+import type { VerificationTokens } from './core/verification-token.js';
+import { createVerificationTokens } from './verification-token-runtime.js';
 
 /** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
 export interface OtpRuntime {
@@ -30,6 +35,14 @@ export interface OtpRuntime {
   /** Present only when mail stays local (development without a transport). */
   devMailbox?: DevMailbox;
   cookieKeys: SecretKeyring;
+  /** Signs verification results (API verify, success page) and serves the JWKS. */
+  tokens: VerificationTokens;
+  /** Present when signing keys are generated and stored (no TOKEN_SIGNING_KEYS): rotate() lives here. */
+  storedSigningKeys?: StoredSigningKeyring;
+  /** Prometheus metrics of this runtime, on a registry of its own. */
+  metrics: OtpMetrics;
+  /** The start-up check of the mail transport, for /readyz. */
+  mailCheck: MailTransportCheck;
   /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
@@ -42,21 +55,30 @@ export interface RuntimeOptions {
   transport?: MailTransport;
 }
 
-/** Opens the database (migrating it), picks the mail transport and wires the service and the worker. */
+/** Opens the database (migrating it unless AUTO_MIGRATE=false), picks the mail transport and wires the service and the worker. */
 export async function createOtpRuntime(config: Readonly<Config>, logger: Logger, options: RuntimeOptions = {}): Promise<OtpRuntime> {
-  const db = openSqliteDatabase(config.sqliteFile);
-  await migrateToLatest(db);
+  const db = openDatabase(config.database, {
+    onIdleConnectionError: (error) => logger.warn({ event: 'db.connection_lost', err: error }, 'an idle database connection broke; the pool replaces it'),
+  });
+  if (config.autoMigrate) await migrateToLatest(db);
   const clock = options.clock ?? systemClock;
   const store = new KyselyOtpStore(db);
   const outbox = new KyselyOutboxStore(db);
   const sealer = new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1'));
+  const { tokens, storedKeys: storedSigningKeys } = await createVerificationTokens(config, db, clock);
   const { transport, devMailbox } = options.transport ? { transport: options.transport, devMailbox: undefined } : mailTransportFor(config);
+
+  const metrics = createOtpMetrics({ outboxCounts: () => outbox.counts(clock.nowMs()) });
+  const mailCheck = new MailTransportCheck();
+  void mailCheck.start(transport).then((state) => {
+    if (state.status === 'failed') logger.warn({ event: 'mail.verify_failed', error: state.error }, 'mail transport check failed; mail stays queued until it works');
+  });
 
   const runWorker = options.runWorker ?? config.outbox.worker === 'in-process';
   const worker = runWorker
     ? new OutboxWorker({
         store: outbox,
-        delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName }),
+        delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName, publicUrl: config.publicUrl }),
         sealer,
         clock,
         retry: {
@@ -68,7 +90,11 @@ export async function createOtpRuntime(config: Readonly<Config>, logger: Logger,
         pollIntervalMs: config.outbox.pollIntervalMs,
         leaseMs: config.outbox.leaseMs,
         sendWindowMs: config.policy.sendWindowSeconds * 1000,
-        events: (event) => logOutboxEvent(logger, event),
+        events: (event) => {
+          logOutboxEvent(logger, event);
+          metrics.recordOutboxEvent(event);
+          if (event.type === 'otp.sent') mailCheck.markDelivered();
+        },
       })
     : undefined;
 
@@ -81,6 +107,7 @@ export async function createOtpRuntime(config: Readonly<Config>, logger: Logger,
     codeGenerator: options.codeGenerator ?? cryptoCodeGenerator,
     events: (event) => {
       logOtpEvent(logger, event);
+      metrics.recordOtpEvent(event);
       if (event.type === 'otp.requested') worker?.wake();
     },
   });
@@ -103,6 +130,10 @@ export async function createOtpRuntime(config: Readonly<Config>, logger: Logger,
     worker,
     devMailbox,
     cookieKeys: new SecretKeyring(config.secretKey, config.oldSecretKeys, 'cookie signing v1'),
+    tokens,
+    storedSigningKeys,
+    metrics,
+    mailCheck,
     async close() {
       sweeper.stop();
       await worker?.stop(config.outbox.shutdownGraceMs);
@@ -112,7 +143,8 @@ export async function createOtpRuntime(config: Readonly<Config>, logger: Logger,
   };
 }
 
-function mailTransportFor(config: Readonly<Config>): { transport: MailTransport; devMailbox?: DevMailbox } {
+/** The transport the configuration names; the dev mailbox when none is configured (never in production). */
+export function mailTransportFor(config: Readonly<Config>): { transport: MailTransport; devMailbox?: DevMailbox } {
   const mail = config.mail;
   const pool = { maxConnections: config.outbox.concurrency };
   if (mail.kind === 'smtp') return { transport: createSmtpTransport({ smtpUrl: mail.smtpUrl, ...pool }) };
@@ -127,6 +159,8 @@ function mailTransportFor(config: Readonly<Config>): { transport: MailTransport;
 function logOtpEvent(logger: Logger, event: OtpEvent): void {
   const { type, address, ...rest } = event;
   logger.info({ event: type, email: maskEmailAddress(address), ...rest });
+  // Its own line, so an alert can match the event name alone.
+  if (event.type === 'otp.failed' && event.reason === 'locked') logger.warn({ event: 'otp.locked', email: maskEmailAddress(address), purpose: event.purpose });
 }
 
 function logOutboxEvent(logger: Logger, event: OutboxEvent): void {

@@ -250,10 +250,15 @@ describe('TRUST_PROXY', () => {
 });
 
 describe('DATABASE_URL', () => {
-  it('refuses postgres:// with a message that says PostgreSQL is not supported yet', () => {
-    const message = configErrorFor({ DATABASE_URL: 'postgres://otp:secret@localhost:5432/otp' }).message;
+  it('selects PostgreSQL for a postgres:// URL', () => {
+    const url = 'postgres://otp:secret@localhost:5432/otp';
+    expect(load({ DATABASE_URL: url }).database).toMatchObject({ kind: 'postgres', url });
+  });
+
+  it('refuses any other scheme, naming the forms it accepts', () => {
+    const message = configErrorFor({ DATABASE_URL: 'mysql://otp@localhost/otp' }).message;
     expect(message).toContain('DATABASE_URL');
-    expect(message).toContain('PostgreSQL is not supported yet');
+    expect(message).toContain('postgres://');
   });
 
   it('accepts sqlite:PATH', () => {

@@ -10,6 +10,10 @@ export interface CodeEmail {
   /** Milliseconds since the epoch. */
   expiresAtMs: number;
   ttlSeconds: number;
+  /** The one-time link's token (a secret like the code): the mail layer turns it into an absolute URL. */
+  linkToken?: string;
+  /** The language to write the email in (`en`, `de`); English when absent or unknown. */
+  locale?: string;
 }
 
 /** Port: delivers a code email. Rejects when the transport could not accept the message. */

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { CodeEmail, DeliveryStatus } from './code-delivery.js';
 import type { CodeBinding, CodeDigest, CodeHasher } from './code-hash.js';
 import { normalizeEmailAddress } from './email-address.js';
+import { createLinkToken, hashLinkToken, isWellFormedLinkToken, type LinkVerifyOutcome } from './link-token.js';
 import { type CodeGenerator, normalizeCodeInput } from './one-time-code.js';
 import type { OtpPolicy } from './otp-policy.js';
 import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
@@ -37,6 +38,13 @@ export interface RequestCodeInput {
   purpose?: string;
   context?: string;
   clientIp?: string | null;
+  /** Language of the email (`en`, `de`, …); see resolveLocale in src/i18n. @default 'en' */
+  locale?: string;
+}
+
+export interface VerifyLinkInput {
+  /** The token from the one-time link (`/secure-otp/link/:token`). */
+  token: string;
 }
 
 export interface VerifyCodeInput {
@@ -74,6 +82,7 @@ export class OtpService {
     const nowMs = clock.nowMs();
     const codeId = randomUUID();
     const expiresAtMs = nowMs + policy.codeTtlSeconds * 1000;
+    const linkToken = createLinkToken();
     const email: CodeEmail = {
       to: address,
       code,
@@ -81,6 +90,8 @@ export class OtpService {
       ...(context === '' ? {} : { context }),
       expiresAtMs,
       ttlSeconds: policy.codeTtlSeconds,
+      linkToken,
+      ...(input.locale === undefined ? {} : { locale: input.locale }),
     };
     const issued = await store.issueCode({
       codeId,
@@ -91,6 +102,7 @@ export class OtpService {
       clientIp: input.clientIp ?? null,
       sealedEmail: this.deps.sealer.seal(JSON.stringify(email)),
       recipient: address,
+      linkTokenHash: hashLinkToken(linkToken),
       nowMs,
       expiresAtMs,
       resendCooldownMs: policy.resendCooldownSeconds * 1000,
@@ -133,6 +145,60 @@ export class OtpService {
     if (outcome.ok) this.emit({ type: 'otp.verified', address, purpose });
     else this.emit({ type: 'otp.failed', address, purpose, reason: outcome.reason });
     return outcome;
+  }
+
+  /**
+   * Verifies by the one-time link instead of the code. The link is the code's twin: it counts against
+   * the same attempt budget and address pause, expires with it, and a success burns both.
+   */
+  async verifyLink(input: VerifyLinkInput): Promise<LinkVerifyOutcome> {
+    const { policy, store, clock } = this.deps;
+    if (!isWellFormedLinkToken(input.token)) return { ok: false, reason: 'invalid_link' };
+    const linked = await store.findCodeByLinkHash(hashLinkToken(input.token));
+    // Used, replaced or withdrawn: nothing to guess at, so no attempt is counted.
+    if (linked === null || linked.status !== 'live') return { ok: false, reason: 'invalid_link' };
+    const { address, purpose } = linked;
+    const nowMs = clock.nowMs();
+    if (linked.expiresAtMs <= nowMs) {
+      this.emit({ type: 'otp.failed', address, purpose, reason: 'expired' });
+      return { ok: false, reason: 'expired' };
+    }
+    const reservation = await store.reserveAttempt({
+      address,
+      purpose,
+      nowMs,
+      maxAttemptsPerCode: policy.maxAttemptsPerCode,
+      addressFailureLimit: policy.addressFailureLimit,
+      addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
+    });
+    if (!reservation.ok) {
+      this.emit({ type: 'otp.failed', address, purpose, reason: reservation.reason });
+      return reservation.reason === 'paused'
+        ? { ok: false, reason: 'paused', retryAfterSeconds: Math.ceil(reservation.retryAfterMs / 1000) }
+        : { ok: false, reason: 'locked' };
+    }
+    // The same single-use update as a code: of racing uses of the link and its code, one wins.
+    const won =
+      reservation.generation === linked.generation &&
+      (await store.consumeCode({
+        challengeId: reservation.challengeId,
+        generation: reservation.generation,
+        codeId: linked.codeId,
+        address,
+        nowMs,
+        addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
+      }));
+    if (!won) {
+      this.emit({ type: 'otp.failed', address, purpose, reason: 'invalid_link' });
+      return { ok: false, reason: 'invalid_link' };
+    }
+    this.emit({ type: 'otp.verified', address, purpose });
+    return { ok: true, address, purpose };
+  }
+
+  /** The service's own time, so pages count down the resend wait in the clock the limits use. */
+  nowMs(): number {
+    return this.deps.clock.nowMs();
   }
 
   private async verifyWellFormed(
@@ -181,7 +247,7 @@ export class OtpService {
     );
     if (attemptsLeft > 0) return { ok: false, reason: 'invalid_code', attemptsLeft };
     if (reservation.attemptsUsed >= policy.maxAttemptsPerCode) return { ok: false, reason: 'locked' };
-    return { ok: false, reason: 'paused', retryAfterSeconds: policy.addressFailureWindowSeconds };
+    return { ok: false, reason: 'paused', retryAfterSeconds: Math.ceil(reservation.addressWindowResetInMs / 1000) };
   }
 
   /** Compares against every candidate, padded with decoys to maxLiveCodes, so timing says nothing about how many exist. */

@@ -14,6 +14,8 @@ export interface OtpStore {
   findLiveCodes(challengeId: string, generation: number): Promise<StoredCode[]>;
   /** Burns every live code of the generation if `codeId` is still live and unexpired; true for the one winner. */
   consumeCode(input: ConsumeCodeInput): Promise<boolean>;
+  /** The code a one-time link belongs to, with its challenge's address and purpose; null for an unknown link. */
+  findCodeByLinkHash(linkHash: string): Promise<LinkedCode | null>;
   /** Deletes what no rule needs any more; returns how many rows went. */
   sweep(nowMs: number, expiredRetentionMs: number): Promise<number>;
 }
@@ -28,6 +30,8 @@ export interface IssueCodeInput {
   /** The code email, sealed (encrypted) by the core: the outbox never holds it in clear. */
   sealedEmail: string;
   recipient: string;
+  /** SHA-256 of the one-time link mailed with the code, stored on the same row: using either burns both. */
+  linkTokenHash?: string;
   nowMs: number;
   expiresAtMs: number;
   resendCooldownMs: number;
@@ -59,6 +63,8 @@ export type ReserveAttemptResult =
       attemptsUsed: number;
       /** Attempts counted against the address in its window, this one included. */
       addressAttemptsUsed: number;
+      /** Time until that window rolls over (and a paused address may try again). */
+      addressWindowResetInMs: number;
     }
   | { ok: false; reason: 'locked' }
   | { ok: false; reason: 'paused'; retryAfterMs: number };
@@ -77,4 +83,15 @@ export interface StoredCode {
   keyId: string;
   codeHash: string;
   expiresAtMs: number;
+}
+
+/** A code found by its link: enough to run the code's own policies (budget, expiry, pause) on the link. */
+export interface LinkedCode {
+  codeId: string;
+  challengeId: string;
+  generation: number;
+  status: string;
+  expiresAtMs: number;
+  address: string;
+  purpose: string;
 }

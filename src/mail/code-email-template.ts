@@ -1,14 +1,22 @@
 import escapeHtml from 'escape-html';
-import { lifetimeInWords, purposePhrase, purposeSubjectLabel } from './code-email-wording.js';
+import { defaultLocale, type Locale, translate } from '../i18n/index.js';
+import { codeEmailSubject, lifetimeInWords, purposeInstruction } from './code-email-wording.js';
 
 export interface CodeEmailInput {
   code: string;
   /** `sign-in`, `verify-email`, `confirm-action`, or an app-defined purpose shown as-is. */
   purpose: string;
   /** What the code is bound to ("Pay 120.00 EUR to ACME Ltd"), shown so the reader can check it. */
-  context?: string;
+  context?: string | undefined;
   ttlSeconds: number;
   appName: string;
+  /** The language of every word in the email. @default 'en' */
+  locale?: Locale;
+  /**
+   * The one-time link (absolute URL) that does what the code does. It opens a "Confirm it's you" page,
+   * never verifies by itself: mail scanners open links. Left out when absent.
+   */
+  linkUrl?: string | undefined;
 }
 
 export interface RenderedEmail {
@@ -17,11 +25,21 @@ export interface RenderedEmail {
   html: string;
 }
 
-const ignoreLine = 'If you did not ask for this code, you can ignore this email.';
-const doNotShareLine = 'Do not share this code with anyone.';
+/** Every sentence of the email in one language, built once for both bodies. */
+interface Wording {
+  subject: string;
+  intro: string;
+  instruction: string;
+  contextLine: string | undefined;
+  linkIntro: string;
+  linkButton: string;
+  doNotShare: string;
+  ignore: string;
+  preheader: string;
+}
 
 /**
- * Renders a code email in plain text and HTML.
+ * Renders a code email in plain text and HTML, in the reader's language.
  *
  * The subject never holds the code: subjects show on lock screens and in notification previews,
  * and mail relays log them.
@@ -31,20 +49,28 @@ const doNotShareLine = 'Do not share this code with anyone.';
  *   // subject === 'Your otp-app sign-in code'
  */
 export function renderCodeEmail(input: CodeEmailInput): RenderedEmail {
-  const subject = `Your ${input.appName} ${purposeSubjectLabel(input.purpose)} code`;
-  const instruction = `Enter this code ${purposePhrase(input.purpose)}. It is valid for ${lifetimeInWords(input.ttlSeconds)}.`;
-  const contextLine = input.context === undefined ? undefined : `You are confirming: ${input.context}`;
-  return {
-    subject,
-    text: renderText(input, instruction, contextLine),
-    html: renderHtml(input, subject, instruction, contextLine),
+  const locale = input.locale ?? defaultLocale;
+  const lifetime = lifetimeInWords(input.ttlSeconds, locale);
+  const wording: Wording = {
+    subject: codeEmailSubject(locale, input.purpose, input.appName),
+    intro: translate(locale, 'email.intro', { appName: input.appName }),
+    instruction: `${purposeInstruction(locale, input.purpose)} ${translate(locale, 'email.validFor', { lifetime })}`,
+    contextLine: input.context === undefined ? undefined : translate(locale, 'email.context', { context: input.context }),
+    linkIntro: translate(locale, 'email.linkIntro'),
+    linkButton: translate(locale, 'email.linkButton'),
+    doNotShare: translate(locale, 'email.doNotShare'),
+    ignore: translate(locale, 'email.ignore'),
+    // The preview line under the subject in most inboxes; set it so it does not show the code either.
+    preheader: translate(locale, 'email.preheader', { appName: input.appName, lifetime }),
   };
+  return { subject: wording.subject, text: renderText(input, wording), html: renderHtml(input, locale, wording) };
 }
 
-function renderText(input: CodeEmailInput, instruction: string, contextLine: string | undefined): string {
-  const lines = [`Your code for ${input.appName}:`, '', `    ${input.code}`, '', instruction];
-  if (contextLine !== undefined) lines.push('', contextLine);
-  lines.push('', doNotShareLine, ignoreLine, '');
+function renderText(input: CodeEmailInput, wording: Wording): string {
+  const lines = [wording.intro, '', `    ${input.code}`, '', wording.instruction];
+  if (wording.contextLine !== undefined) lines.push('', wording.contextLine);
+  if (input.linkUrl !== undefined) lines.push('', wording.linkIntro, input.linkUrl);
+  lines.push('', wording.doNotShare, wording.ignore, '');
   return lines.join('\n');
 }
 
@@ -58,36 +84,39 @@ const codeStyle =
   `font-family:${monoStack};font-size:32px;line-height:40px;font-weight:700;letter-spacing:8px;` +
   // One click selects the whole code where supported; the spacing is visual only, so copying gives the bare digits.
   `color:#18181b;-webkit-user-select:all;user-select:all;`;
+const linkButtonStyle =
+  `display:inline-block;padding:12px 20px;border-radius:6px;background-color:#0b57d0;color:#ffffff;` +
+  `font-family:${fontStack};font-size:16px;line-height:24px;font-weight:600;text-decoration:none;`;
+const smallText = 'color:#52525b;font-size:14px;line-height:20px;';
 
-function renderHtml(
-  input: CodeEmailInput,
-  subject: string,
-  instruction: string,
-  contextLine: string | undefined,
-): string {
+function renderHtml(input: CodeEmailInput, locale: Locale, wording: Wording): string {
   const e = escapeHtml;
   const contextRow =
-    contextLine === undefined ? '' : `<tr><td style="${textCell}"><strong>${e(contextLine)}</strong></td></tr>`;
-  // The preview line under the subject in most inboxes; set it so it does not show the code either.
-  const preheader = `Your ${input.appName} code is inside. It is valid for ${lifetimeInWords(input.ttlSeconds)}.`;
+    wording.contextLine === undefined ? '' : `<tr><td style="${textCell}"><strong>${e(wording.contextLine)}</strong></td></tr>\n`;
+  const linkRows =
+    input.linkUrl === undefined
+      ? ''
+      : `<tr><td style="${textCell}">${e(wording.linkIntro)}</td></tr>
+<tr><td style="padding:0 32px 16px;text-align:center;"><a href="${e(input.linkUrl)}" style="${linkButtonStyle}">${e(wording.linkButton)}</a></td></tr>
+<tr><td style="${textCell}${smallText}word-break:break-all;">${e(input.linkUrl)}</td></tr>
+`;
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${e(locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(subject)}</title>
+<title>${e(wording.subject)}</title>
 </head>
 <body style="margin:0;padding:0;background-color:#f4f4f5;">
-<div style="display:none;max-height:0;overflow:hidden;">${e(preheader)}</div>
+<div style="display:none;max-height:0;overflow:hidden;">${e(wording.preheader)}</div>
 <table role="presentation" style="width:100%;border-collapse:collapse;background-color:#f4f4f5;">
 <tr><td style="padding:24px 12px;">
 <table role="presentation" style="width:100%;max-width:480px;margin:0 auto;border-collapse:collapse;background-color:#ffffff;border-radius:8px;">
-<tr><td style="${textCell}padding-top:32px;">Your code for <strong>${e(input.appName)}</strong>:</td></tr>
+<tr><td style="${textCell}padding-top:32px;">${e(wording.intro)}</td></tr>
 <tr><td style="padding:0 32px 16px;text-align:center;"><span style="${codeStyle}">${e(input.code)}</span></td></tr>
-<tr><td style="${textCell}">${e(instruction)}</td></tr>
-${contextRow}
-<tr><td style="${textCell}">${e(doNotShareLine)}</td></tr>
-<tr><td style="${textCell}padding-bottom:32px;color:#52525b;font-size:14px;line-height:20px;">${e(ignoreLine)}</td></tr>
+<tr><td style="${textCell}">${e(wording.instruction)}</td></tr>
+${contextRow}${linkRows}<tr><td style="${textCell}">${e(wording.doNotShare)}</td></tr>
+<tr><td style="${textCell}padding-bottom:32px;${smallText}">${e(wording.ignore)}</td></tr>
 </table>
 </td></tr>
 </table>

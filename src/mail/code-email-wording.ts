@@ -1,34 +1,26 @@
-/** The purposes core knows, in the words a reader expects ("Enter this code to sign in."). */
-const purposeActions: Readonly<Record<string, { action: string; subjectLabel: string }>> = {
-  'sign-in': { action: 'sign in', subjectLabel: 'sign-in' },
-  'verify-email': { action: 'verify your email address', subjectLabel: 'email verification' },
-  'confirm-action': { action: 'confirm an action', subjectLabel: 'confirmation' },
-};
+import { formatLifetime, type Locale, type MessageKey, translate } from '../i18n/index.js';
 
-/**
- * What the code is for, as the end of "Enter this code …". A purpose the mail layer does not know
- * (an embedding app may define its own) is shown as-is rather than hidden.
- */
-export function purposePhrase(purpose: string): string {
-  const known = Object.hasOwn(purposeActions, purpose) ? purposeActions[purpose] : undefined;
-  return known ? `to ${known.action}` : `for ${purpose}`;
+/** Purposes with their own wording in the catalogue; an app-defined purpose is shown as-is. */
+const knownPurposes = ['sign-in', 'verify-email', 'confirm-action'] as const;
+type KnownPurpose = (typeof knownPurposes)[number];
+
+function isKnownPurpose(purpose: string): purpose is KnownPurpose {
+  return (knownPurposes as readonly string[]).includes(purpose);
 }
 
-/** The noun in the subject line: "Your otp-app sign-in code". */
-export function purposeSubjectLabel(purpose: string): string {
-  const known = Object.hasOwn(purposeActions, purpose) ? purposeActions[purpose] : undefined;
-  return known ? known.subjectLabel : purpose;
+/** "Enter this code to sign in." — or, for a purpose the mail layer does not know, "Enter this code for password-reset." */
+export function purposeInstruction(locale: Locale, purpose: string): string {
+  const key: MessageKey = isKnownPurpose(purpose) ? `email.instruction.${purpose}` : 'email.instruction.other';
+  return translate(locale, key, { purpose });
 }
 
-/**
- * "5 minutes", "1 minute", "45 seconds". Rounds down: telling someone a code lasts longer than it
- * does makes them fail; telling them it lasts a little less does no harm.
- */
-export function lifetimeInWords(ttlSeconds: number): string {
-  if (ttlSeconds < 60) return plural(Math.max(0, Math.floor(ttlSeconds)), 'second');
-  return plural(Math.floor(ttlSeconds / 60), 'minute');
+/** The subject line, which never holds the code: "Your otp-app sign-in code". */
+export function codeEmailSubject(locale: Locale, purpose: string, appName: string): string {
+  const key: MessageKey = isKnownPurpose(purpose) ? `email.subject.${purpose}` : 'email.subject.other';
+  return translate(locale, key, { purpose, appName });
 }
 
-function plural(count: number, unit: string): string {
-  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+/** "5 minutes", "1 minute", "45 seconds", rounded down (see formatLifetime). */
+export function lifetimeInWords(ttlSeconds: number, locale: Locale = 'en'): string {
+  return formatLifetime(locale, ttlSeconds);
 }

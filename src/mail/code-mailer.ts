@@ -1,4 +1,5 @@
 import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
+import { defaultLocale, isLocale } from '../i18n/index.js';
 import { renderCodeEmail } from './code-email-template.js';
 import { toMailDeliveryError } from './mail-delivery-error.js';
 import type { MailTransport } from './outgoing-message.js';
@@ -9,6 +10,11 @@ export interface CodeMailerOptions {
   from: string;
   /** Shown in the subject and body, so the reader knows which service sent the code. */
   appName: string;
+  /**
+   * Where people open the pages (`https://otp.example.com`): the email's one-time link points there.
+   * Without it the email carries the code only.
+   */
+  publicUrl?: string | undefined;
 }
 
 /**
@@ -24,11 +30,13 @@ export class CodeMailer implements CodeDelivery {
   readonly #transport: MailTransport;
   readonly #from: string;
   readonly #appName: string;
+  readonly #publicUrl: string | undefined;
 
   constructor(options: CodeMailerOptions) {
     this.#transport = options.transport;
     this.#from = options.from;
     this.#appName = options.appName;
+    this.#publicUrl = options.publicUrl?.replace(/\/+$/, '');
   }
 
   async deliverCode(email: CodeEmail): Promise<void> {
@@ -38,12 +46,17 @@ export class CodeMailer implements CodeDelivery {
       context: email.context,
       ttlSeconds: email.ttlSeconds,
       appName: this.#appName,
+      locale: isLocale(email.locale) ? email.locale : defaultLocale,
+      linkUrl:
+        email.linkToken === undefined || this.#publicUrl === undefined
+          ? undefined
+          : `${this.#publicUrl}/secure-otp/link/${encodeURIComponent(email.linkToken)}`,
     });
     try {
       await this.#transport.send({ to: email.to, from: this.#from, ...rendered });
     } catch (error) {
       // Any transport may be plugged in here, so do not trust its error text to be free of the code.
-      throw toMailDeliveryError(error, [email.code]);
+      throw toMailDeliveryError(error, email.linkToken === undefined ? [email.code] : [email.code, email.linkToken]);
     }
   }
 }

@@ -23,12 +23,20 @@ export interface OutboxStore {
   claimDue(input: { nowMs: number; limit: number; leaseMs: number }): Promise<ClaimedMessage[]>;
   /** Sent: the body (it holds the code) is wiped. */
   markSent(id: string, nowMs: number): Promise<void>;
-  /** Back to the queue until `nextAttemptAtMs`. */
-  scheduleRetry(id: string, input: { nowMs: number; nextAttemptAtMs: number; error: string }): Promise<void>;
+  /**
+   * Back to the queue until `nextAttemptAtMs`. `claimedAttempts` (the attempt count the claim returned)
+   * fences the write: if another worker has since taken the message over, nothing changes.
+   */
+  scheduleRetry(id: string, input: { nowMs: number; claimedAttempts: number; nextAttemptAtMs: number; error: string }): Promise<void>;
+  /** Keeps a claim alive while its send is still under way; false when the claim was lost. */
+  extendLease(id: string, input: { claimedAttempts: number; leaseUntilMs: number }): Promise<boolean>;
   /**
    * Given up: the body is wiped, and for `failed` the code is withdrawn (nobody received it) and its
    * cooldown and send count are given back, so the person can try again at once.
    */
-  finish(id: string, input: { nowMs: number; status: 'failed' | 'expired'; error: string; sendWindowMs: number }): Promise<void>;
+  finish(
+    id: string,
+    input: { nowMs: number; claimedAttempts: number; status: 'failed' | 'expired'; error: string; sendWindowMs: number },
+  ): Promise<void>;
   counts(nowMs: number): Promise<OutboxCounts>;
 }

@@ -5,6 +5,9 @@ import { MailDeliveryError } from './mail-delivery-error.js';
 import type { ClaimedMessage, OutboxStore } from './outbox-store.js';
 import { isPermanentFailure, type RetryPolicy, retryDelayMs } from './retry-backoff.js';
 
+/** How long before a code expires its email gets one last try. */
+const lastTryMarginMs = 1000;
+
 export type OutboxEvent =
   | { type: 'otp.sent'; id: string; recipient: string; attempts: number; queuedForMs: number }
   | { type: 'otp.delivery_retry'; id: string; recipient: string; attempts: number; retryInMs: number; error: string }
@@ -39,6 +42,7 @@ export class OutboxWorker {
   private ticking = false;
   private tickAgain = false;
   private running = false;
+  private currentTick: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: OutboxWorkerOptions) {}
 
@@ -52,7 +56,10 @@ export class OutboxWorker {
     if (this.running) this.schedule(0);
   }
 
-  /** Stops claiming and waits (at most `timeoutMs`) for the sends already under way. */
+  /**
+   * Stops claiming and waits (at most `timeoutMs`) for the sends already under way — including those of
+   * a claim that was in progress when stop() was called, so nothing is sent after it returns.
+   */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
@@ -60,13 +67,16 @@ export class OutboxWorker {
     const deadline = new Promise<void>((resolve) => {
       timeout = setTimeout(resolve, timeoutMs);
     });
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    const drained = this.currentTick.then(() => Promise.allSettled([...this.inFlight]));
+    await Promise.race([drained, deadline]);
     clearTimeout(timeout);
   }
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer = setTimeout(() => {
+      this.currentTick = this.tick();
+    }, delayMs);
   }
 
   private async tick(): Promise<void> {
@@ -79,6 +89,7 @@ export class OutboxWorker {
       const room = this.options.concurrency - this.inFlight.size;
       if (this.running && room > 0) {
         const claimed = await this.options.store.claimDue({ nowMs: this.options.clock.nowMs(), limit: room, leaseMs: this.options.leaseMs });
+        // Sent even if stop() came meanwhile: stop() waits for this tick and these sends (bounded).
         for (const message of claimed) this.track(this.deliver(message));
         if (claimed.length === room) this.tickAgain = true;
       }
@@ -109,10 +120,20 @@ export class OutboxWorker {
     const opened = message.sealedBody === null ? null : this.options.sealer.open(message.sealedBody);
     if (opened === null) return this.finish(message, 'failed', 'the queued email could not be opened (secret key rotated out?)');
 
+    // A slow send must not outlive its lease, or another worker (or this one) would take it over and send
+    // it again: renew the lease while the send is under way.
+    const heartbeat = setInterval(() => {
+      const leaseUntilMs = clock.nowMs() + this.options.leaseMs;
+      store.extendLease(message.id, { claimedAttempts: message.attempts, leaseUntilMs }).catch((error: unknown) => {
+        this.options.events?.({ type: 'outbox.error', error });
+      });
+    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
     try {
       await this.options.delivery.deliverCode(JSON.parse(opened) as CodeEmail);
     } catch (error) {
       return this.afterFailure(message, error);
+    } finally {
+      clearInterval(heartbeat);
     }
     await store.markSent(message.id, clock.nowMs());
     this.options.events?.({
@@ -126,21 +147,41 @@ export class OutboxWorker {
 
   private async afterFailure(message: ClaimedMessage, error: unknown): Promise<void> {
     const description = error instanceof Error ? error.message : 'unknown delivery error';
-    const responseCode = error instanceof MailDeliveryError ? error.responseCode : undefined;
-    if (isPermanentFailure(responseCode)) return this.finish(message, 'failed', description);
+    const mailError = error instanceof MailDeliveryError ? error : undefined;
+    if (isPermanentFailure(mailError?.responseCode, mailError?.errorCode)) return this.finish(message, 'failed', description);
 
     const nowMs = this.options.clock.nowMs();
-    const retryInMs = retryDelayMs(message.attempts, this.options.retry);
+    // The last try is made just before the code expires (an email for an expired code is pointless) or
+    // when the give-up time comes, whichever is first; only a failure at that point ends the message.
+    const expiryDeadlineMs = message.expiresAtMs - lastTryMarginMs;
     const giveUpAtMs = message.createdAtMs + this.options.retry.giveUpAfterMs;
-    // An email for a code that will have expired is pointless; so is one past the give-up time.
-    if (nowMs + retryInMs >= message.expiresAtMs) return this.finish(message, 'expired', description);
-    if (nowMs + retryInMs >= giveUpAtMs) return this.finish(message, 'failed', description);
-    await this.options.store.scheduleRetry(message.id, { nowMs, nextAttemptAtMs: nowMs + retryInMs, error: description });
-    this.options.events?.({ type: 'otp.delivery_retry', id: message.id, recipient: message.recipient, attempts: message.attempts, retryInMs, error: description });
+    if (nowMs >= expiryDeadlineMs) return this.finish(message, 'expired', description);
+    if (nowMs >= giveUpAtMs) return this.finish(message, 'failed', description);
+    const nextAttemptAtMs = Math.min(nowMs + retryDelayMs(message.attempts, this.options.retry), expiryDeadlineMs, giveUpAtMs);
+    await this.options.store.scheduleRetry(message.id, {
+      nowMs,
+      claimedAttempts: message.attempts,
+      nextAttemptAtMs,
+      error: description,
+    });
+    this.options.events?.({
+      type: 'otp.delivery_retry',
+      id: message.id,
+      recipient: message.recipient,
+      attempts: message.attempts,
+      retryInMs: nextAttemptAtMs - nowMs,
+      error: description,
+    });
   }
 
   private async finish(message: ClaimedMessage, status: 'failed' | 'expired', error: string): Promise<void> {
-    await this.options.store.finish(message.id, { nowMs: this.options.clock.nowMs(), status, error, sendWindowMs: this.options.sendWindowMs });
+    await this.options.store.finish(message.id, {
+      nowMs: this.options.clock.nowMs(),
+      claimedAttempts: message.attempts,
+      status,
+      error,
+      sendWindowMs: this.options.sendWindowMs,
+    });
     const type = status === 'failed' ? 'otp.delivery_failed' : 'otp.delivery_expired';
     this.options.events?.({ type, id: message.id, recipient: message.recipient, attempts: message.attempts, error });
   }

@@ -19,7 +19,12 @@ export function retryDelayMs(failedAttempts: number, policy: RetryPolicy, random
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** SMTP 5xx replies are permanent ("550 no such user"): trying again cannot help. Everything else may. */
-export function isPermanentFailure(responseCode: number | undefined): boolean {
-  return responseCode !== undefined && responseCode >= 500 && responseCode < 600;
+/**
+ * A 5xx reply about the recipient or the message ("550 no such user") is permanent: trying again cannot
+ * help. A 5xx about us (535 authentication failed, 554 at the greeting) is a fault of our setup that an
+ * operator can fix, so it is retried until the give-up time like any temporary failure.
+ */
+export function isPermanentFailure(responseCode: number | undefined, errorCode?: string): boolean {
+  const aboutRecipientOrMessage = errorCode === 'EENVELOPE' || errorCode === 'EMESSAGE';
+  return responseCode !== undefined && responseCode >= 500 && responseCode < 600 && aboutRecipientOrMessage;
 }

@@ -38,6 +38,9 @@ export function smtpOptionsFor(options: SmtpTransportOptions): SMTPPoolOptions &
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
     dnsTimeout: timeoutMs,
+    // The outbox is the one retry layer, with its backoff, lease and record of attempts; the pool's own
+    // silent re-queueing would hide tries and stretch a send past its lease.
+    maxRequeues: 0,
   };
   return {
     ...defaults,

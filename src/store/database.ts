@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import type { DatabaseConfig } from '../config.js';
+import { openPostgresDatabase } from './postgres-database.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type OtpDatabase = Kysely<Database>;
 
@@ -17,5 +20,18 @@ export function openSqliteDatabase(filename: string): OtpDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Wiped outbox bodies (sealed, but still) are overwritten on disk rather than left in free pages.
+  sqlite.pragma('secure_delete = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+export interface OpenDatabaseOptions {
+  /** Told when an idle PostgreSQL connection breaks; the pool replaces it by itself. */
+  onIdleConnectionError?: (error: Error) => void;
+}
+
+/** Opens the database the configuration names: the embedded SQLite file or a PostgreSQL pool. */
+export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): OtpDatabase {
+  if (config.kind === 'sqlite') return openSqliteDatabase(config.file);
+  return openPostgresDatabase({ ...config, ...options });
 }

@@ -4,6 +4,7 @@ import type {
   ConsumeCodeInput,
   IssueCodeInput,
   IssueCodeResult,
+  LinkedCode,
   OtpStore,
   ReserveAttemptInput,
   ReserveAttemptResult,
@@ -12,15 +13,34 @@ import type {
 import type { DeliveryStatus } from '../core/code-delivery.js';
 import { consumeRateWindow, rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
 import type { Database } from './schema.js';
+import { deleteInKeyRanges } from './batched-delete.js';
 import { transactionWithRefusal } from './transaction-with-refusal.js';
 
-/** The one store implementation; the Kysely dialect decides whether it runs on SQLite or PostgreSQL. */
+/**
+ * The one store implementation; the Kysely dialect decides whether it runs on SQLite or PostgreSQL.
+ *
+ * Concurrency, PostgreSQL READ COMMITTED: each limit is one conditional statement (an upsert whose
+ * `DO UPDATE … WHERE`, or an `UPDATE … WHERE`, is re-checked against the newest row version after
+ * waiting for its lock), so racing requests from any number of processes cannot overshoot it.
+ * The hot paths take row locks in one order — address window, challenge, codes — so racing requests
+ * never wait on each other in a circle; a rare deadlock elsewhere (a failed delivery withdrawing a code
+ * while a resend supersedes it) is retried by transactionWithRefusal.
+ */
 export class KyselyOtpStore implements OtpStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   issueCode(input: IssueCodeInput): Promise<IssueCodeResult> {
     return transactionWithRefusal<IssueCodeResult>(this.db, async (trx, refuse) => {
       const { address, purpose, nowMs } = input;
+      // Lock the challenge row before the upsert. On PostgreSQL the upsert's subquery below reads from the
+      // snapshot its statement started with; taking the lock first, in a statement of its own, makes that
+      // snapshot include whatever a racing request for the same address committed before us.
+      await trx
+        .updateTable('otp_challenges')
+        .set({ updated_at: sql`updated_at` })
+        .where('address', '=', address)
+        .where('purpose', '=', purpose)
+        .execute();
       // A fresh generation starts when the old one is locked or has no usable code left; otherwise the
       // new code joins the live one and shares its attempt budget (a resend must not refill it).
       const startsFresh = sql<boolean>`(otp_challenges.attempts >= ${input.maxAttemptsPerCode} or not exists (
@@ -92,6 +112,7 @@ export class KyselyOtpStore implements OtpStore {
           created_at: nowMs,
           expires_at: input.expiresAtMs,
           requested_ip: input.clientIp,
+          link_hash: input.linkTokenHash ?? null,
         })
         .execute();
       await trx
@@ -151,6 +172,7 @@ export class KyselyOtpStore implements OtpStore {
         generation: Number(challenge!.generation),
         attemptsUsed: Number(challenge!.attempts),
         addressAttemptsUsed: addressAttempts.ok ? addressAttempts.count : input.addressFailureLimit,
+        addressWindowResetInMs: addressAttempts.ok ? addressAttempts.resetInMs : input.addressFailureWindowMs,
       };
     });
   }
@@ -169,6 +191,19 @@ export class KyselyOtpStore implements OtpStore {
 
   consumeCode(input: ConsumeCodeInput): Promise<boolean> {
     return transactionWithRefusal<boolean>(this.db, async (trx, refuse) => {
+      // Lock order as everywhere: address window, challenge, codes. A success is not a failure, so the
+      // address's window gives back this attempt; if the code turns out not to be ours, refuse() undoes it.
+      await refundRateWindow(trx, {
+        key: rateWindowKeys.addressAttempts(input.address),
+        windowMs: input.addressFailureWindowMs,
+        nowMs: input.nowMs,
+      });
+      await trx
+        .updateTable('otp_challenges')
+        .set({ attempts: 0, generation: sql`generation + 1`, updated_at: input.nowMs })
+        .where('id', '=', input.challengeId)
+        .where('generation', '=', input.generation)
+        .execute();
       // The conditional update is the single-use guarantee: of any number of racing verifies, one changes the row.
       const won = await trx
         .updateTable('otp_codes')
@@ -184,38 +219,52 @@ export class KyselyOtpStore implements OtpStore {
         .where('challenge_id', '=', input.challengeId)
         .where('status', '=', 'live')
         .execute();
-      await trx
-        .updateTable('otp_challenges')
-        .set({ attempts: 0, generation: sql`generation + 1`, updated_at: input.nowMs })
-        .where('id', '=', input.challengeId)
-        .where('generation', '=', input.generation)
-        .execute();
-      // A success is not a failure: the address's window only counts wrong attempts.
-      await refundRateWindow(trx, {
-        key: rateWindowKeys.addressAttempts(input.address),
-        windowMs: input.addressFailureWindowMs,
-        nowMs: input.nowMs,
-      });
       return true;
     });
   }
 
+  async findCodeByLinkHash(linkHash: string): Promise<LinkedCode | null> {
+    const row = await this.db
+      .selectFrom('otp_codes')
+      .innerJoin('otp_challenges', 'otp_challenges.id', 'otp_codes.challenge_id')
+      .select(['otp_codes.id', 'otp_codes.challenge_id', 'otp_codes.generation', 'otp_codes.status', 'otp_codes.expires_at', 'otp_challenges.address', 'otp_challenges.purpose'])
+      .where('otp_codes.link_hash', '=', linkHash)
+      .executeTakeFirst();
+    if (row === undefined) return null;
+    return {
+      codeId: row.id,
+      challengeId: row.challenge_id,
+      generation: Number(row.generation),
+      status: row.status,
+      expiresAtMs: Number(row.expires_at),
+      address: row.address,
+      purpose: row.purpose,
+    };
+  }
+
+  /** Deletes in short batches over key ranges (see deleteInKeyRanges), so a large backlog never stalls requests. */
   async sweep(nowMs: number, retentionMs: number): Promise<number> {
-    const codes = await this.db
-      .deleteFrom('otp_codes')
-      .where((eb) => eb.or([eb('status', '!=', 'live'), eb('expires_at', '<=', nowMs - retentionMs)]))
-      .executeTakeFirst();
-    const challenges = await this.db
-      .deleteFrom('otp_challenges')
-      .where('updated_at', '<=', nowMs - retentionMs)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('otp_codes').select('otp_codes.id').whereRef('otp_codes.challenge_id', '=', 'otp_challenges.id'))))
-      .executeTakeFirst();
-    const windows = await this.db.deleteFrom('rate_windows').where('window_start', '<=', nowMs - retentionMs).executeTakeFirst();
-    const messages = await this.db
-      .deleteFrom('outbox_messages')
-      .where('status', 'in', ['sent', 'failed', 'expired'])
-      .where('updated_at', '<=', nowMs - retentionMs)
-      .executeTakeFirst();
-    return Number(codes.numDeletedRows + challenges.numDeletedRows + windows.numDeletedRows + messages.numDeletedRows);
+    const cutoff = nowMs - retentionMs;
+    const codes = await deleteInKeyRanges(this.db, {
+      table: 'otp_codes',
+      key: 'id',
+      where: (eb) => eb.or([eb('status', '!=', 'live'), eb('expires_at', '<=', cutoff)]),
+    });
+    const challenges = await deleteInKeyRanges(this.db, {
+      table: 'otp_challenges',
+      key: 'id',
+      where: (eb) =>
+        eb.and([
+          eb('updated_at', '<=', cutoff),
+          eb.not(eb.exists(eb.selectFrom('otp_codes').select('otp_codes.id').whereRef('otp_codes.challenge_id', '=', 'otp_challenges.id'))),
+        ]),
+    });
+    const windows = await deleteInKeyRanges(this.db, { table: 'rate_windows', key: 'key', where: (eb) => eb('window_start', '<=', cutoff) });
+    const messages = await deleteInKeyRanges(this.db, {
+      table: 'outbox_messages',
+      key: 'id',
+      where: (eb) => eb.and([eb('status', 'in', ['sent', 'failed', 'expired']), eb('updated_at', '<=', cutoff)]),
+    });
+    return codes + challenges + windows + messages;
   }
 }

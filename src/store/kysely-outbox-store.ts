@@ -1,7 +1,9 @@
-import { type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { ClaimedMessage, OutboxCounts, OutboxStore } from '../mail/outbox-store.js';
+import { lockedForClaim } from './dialect.js';
 import { rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
 import type { Database } from './schema.js';
+import { transactionWithRefusal } from './transaction-with-refusal.js';
 
 const maxErrorLength = 500;
 
@@ -11,23 +13,26 @@ export class KyselyOutboxStore implements OutboxStore {
 
   async claimDue(input: { nowMs: number; limit: number; leaseMs: number }): Promise<ClaimedMessage[]> {
     const { nowMs } = input;
-    // One UPDATE … WHERE id IN (SELECT …) claims atomically: two workers never hold the same lease.
-    // (On PostgreSQL the inner SELECT takes FOR UPDATE SKIP LOCKED, so workers do not queue on each other.)
-    const due = this.db
-      .selectFrom('outbox_messages')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowMs)]),
-          eb.and([eb('status', '=', 'sending'), eb('lease_until', '<=', nowMs)]),
-        ]),
-      )
-      .orderBy('next_attempt_at')
-      .limit(input.limit);
+    // One statement claims atomically: two workers never hold the same lease. The due rows are picked once,
+    // in a MATERIALIZED CTE: as a plain `id IN (SELECT … LIMIT n)` PostgreSQL may run the subquery again
+    // for every row it updates, and a claim of `limit` rows then takes the whole queue. On PostgreSQL the
+    // pick is FOR UPDATE SKIP LOCKED (see lockedForClaim), so workers neither queue on each other nor
+    // take a row another worker has just claimed.
+    const isDue = (eb: ExpressionBuilder<Database, 'outbox_messages'>) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowMs)]),
+        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<=', nowMs)]),
+      ]);
     const rows = await this.db
+      .with(
+        (cte) => cte('due').materialized(),
+        (db) => lockedForClaim(this.db, db.selectFrom('outbox_messages').select('id').where(isDue).orderBy('next_attempt_at').limit(input.limit)),
+      )
       .updateTable('outbox_messages')
       .set({ status: 'sending', lease_until: nowMs + input.leaseMs, attempts: sql`attempts + 1`, updated_at: nowMs })
-      .where('id', 'in', due)
+      .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
+      // Checked again on the row being updated: belt and braces should a claim ever race past the lock.
+      .where(isDue)
       .returning(['id', 'recipient', 'sealed_body', 'attempts', 'created_at', 'expires_at'])
       .execute();
     return rows.map((row) => ({
@@ -45,10 +50,13 @@ export class KyselyOutboxStore implements OutboxStore {
       .updateTable('outbox_messages')
       .set({ status: 'sent', sealed_body: null, lease_until: null, sent_at: nowMs, updated_at: nowMs, last_error: null })
       .where('id', '=', id)
+      // Whoever's claim it was, the mail server took the message: it is sent. Only a row already sent by a
+      // worker that took it over keeps its first sent_at.
+      .where('status', '!=', 'sent')
       .execute();
   }
 
-  async scheduleRetry(id: string, input: { nowMs: number; nextAttemptAtMs: number; error: string }): Promise<void> {
+  async scheduleRetry(id: string, input: { nowMs: number; claimedAttempts: number; nextAttemptAtMs: number; error: string }): Promise<void> {
     await this.db
       .updateTable('outbox_messages')
       .set({
@@ -60,32 +68,62 @@ export class KyselyOutboxStore implements OutboxStore {
       })
       .where('id', '=', id)
       .where('status', '=', 'sending')
+      // The attempt count is the claim's fencing token: a worker whose claim was taken over writes nothing.
+      .where('attempts', '=', input.claimedAttempts)
       .execute();
+  }
+
+  async extendLease(id: string, input: { claimedAttempts: number; leaseUntilMs: number }): Promise<boolean> {
+    const result = await this.db
+      .updateTable('outbox_messages')
+      .set({ lease_until: input.leaseUntilMs })
+      .where('id', '=', id)
+      .where('status', '=', 'sending')
+      .where('attempts', '=', input.claimedAttempts)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
   }
 
   async finish(
     id: string,
-    input: { nowMs: number; status: 'failed' | 'expired'; error: string; sendWindowMs: number },
+    input: { nowMs: number; claimedAttempts: number; status: 'failed' | 'expired'; error: string; sendWindowMs: number },
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    // transactionWithRefusal only for its retry: this one takes a code before its challenge, the reverse of
+    // a resend, so PostgreSQL may pick it as a deadlock victim; run again, it finds the same rows.
+    await transactionWithRefusal<void>(this.db, async (trx) => {
       const message = await trx
         .updateTable('outbox_messages')
         .set({ status: input.status, sealed_body: null, lease_until: null, updated_at: input.nowMs, last_error: input.error.slice(0, maxErrorLength) })
         .where('id', '=', id)
         .where('status', 'in', ['queued', 'sending'])
+        .where('attempts', '=', input.claimedAttempts)
         .returning('recipient')
         .executeTakeFirst();
-      if (message === undefined || input.status !== 'failed') return;
+      if (message === undefined) return;
+      // Nobody received this email: its send is given back (failed or expired alike).
+      await refundRateWindow(trx, { key: rateWindowKeys.sends(message.recipient), windowMs: input.sendWindowMs, nowMs: input.nowMs });
+      if (input.status !== 'failed') return;
       const code = await trx
         .updateTable('otp_codes')
         .set({ status: 'withdrawn' })
         .where('id', '=', id)
         .where('status', '=', 'live')
-        .returning('challenge_id')
+        .returning(['challenge_id', 'generation'])
         .executeTakeFirst();
       if (code === undefined) return;
       await trx.updateTable('otp_challenges').set({ last_sent_at: 0 }).where('id', '=', code.challenge_id).execute();
-      await refundRateWindow(trx, { key: rateWindowKeys.sends(message.recipient), windowMs: input.sendWindowMs, nowMs: input.nowMs });
+      // Queuing this email superseded the oldest live code; since it never arrived, that code comes back.
+      // Within a generation only a resend supersedes, so the newest superseded, unexpired code is the one.
+      const supersededByThisSend = trx
+        .selectFrom('otp_codes')
+        .select('id')
+        .where('challenge_id', '=', code.challenge_id)
+        .where('generation', '=', code.generation)
+        .where('status', '=', 'superseded')
+        .where('expires_at', '>', input.nowMs)
+        .orderBy('created_at', 'desc')
+        .limit(1);
+      await trx.updateTable('otp_codes').set({ status: 'live' }).where('id', 'in', supersededByThisSend).execute();
     });
   }
 

@@ -8,7 +8,8 @@ export interface RateWindowInput {
   nowMs: number;
 }
 
-export type RateWindowResult = { ok: true; count: number } | { ok: false; retryAfterMs: number };
+/** `resetInMs`: how long until the window that now holds `count` events rolls over. */
+export type RateWindowResult = { ok: true; count: number; resetInMs: number } | { ok: false; retryAfterMs: number };
 
 /**
  * Counts one event in a fixed window, only if the window still has room: one upsert, so concurrent
@@ -29,9 +30,9 @@ export async function consumeRateWindow(db: Kysely<Database>, input: RateWindowI
         })
         .where(sql<boolean>`${windowOver} or rate_windows.count < ${limit}`),
     )
-    .returning('count')
+    .returning(['count', 'window_start'])
     .executeTakeFirst();
-  if (row !== undefined) return { ok: true, count: Number(row.count) };
+  if (row !== undefined) return { ok: true, count: Number(row.count), resetInMs: Number(row.window_start) + windowMs - nowMs };
 
   const current = await db.selectFrom('rate_windows').select('window_start').where('key', '=', key).executeTakeFirst();
   const windowStart = Number(current?.window_start ?? nowMs);

@@ -25,6 +25,8 @@ export interface OtpCodeRow {
   created_at: number;
   expires_at: number;
   requested_ip: string | null;
+  /** SHA-256 of the one-time link mailed with the code (migration 0004); null for codes sent without one. */
+  link_hash?: string | null;
 }
 
 /** A fixed-window counter: sends per address, wrong attempts per address. */

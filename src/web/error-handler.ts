@@ -1,49 +1,69 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { formatWait } from './outcome-messages.js';
+import { formatWait, type Locale, type MessageKey, translate } from '../i18n/index.js';
+import { StoreUnavailableError } from '../store/store-unavailable-error.js';
 import { sendPage } from './page-reply.js';
+import { localeOf } from './request-locale.js';
 import { errorPage } from './views/result-pages.js';
 
+/** An error page's status and the catalogue keys of its words. */
 interface ErrorView {
   status: number;
-  title: string;
-  message: string;
+  title: MessageKey;
+  message: MessageKey;
+  params?: Record<string, string>;
 }
 
+const temporarilyUnavailable = { title: 'errorPage.unavailableTitle', message: 'errorPage.unavailable' } as const;
+const formExpired = { title: 'errorPage.formExpiredTitle', message: 'errorPage.formExpired' } as const;
+
 /** Fastify's own error codes, told in words a person understands. */
-const viewsByCode: Record<string, Omit<ErrorView, 'status'>> = {
-  FST_CSRF_MISSING_SECRET: { title: 'Form expired', message: 'This form has expired. Go back, reload the page and try again.' },
-  FST_CSRF_INVALID_TOKEN: { title: 'Form expired', message: 'This form has expired. Go back, reload the page and try again.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { title: 'Too much data', message: 'The form sent far more data than it should. Go back and try again.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { title: 'Unsupported form', message: 'Send the form from its page: this kind of content is not accepted here.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { title: 'Empty request', message: 'The request had no content.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { title: 'Bad request', message: 'The request was cut short or malformed.' },
+const viewsByCode: Record<string, Pick<ErrorView, 'title' | 'message'>> = {
+  FST_CSRF_MISSING_SECRET: formExpired,
+  FST_CSRF_INVALID_TOKEN: formExpired,
+  FST_ERR_CTP_BODY_TOO_LARGE: { title: 'errorPage.tooLargeTitle', message: 'errorPage.tooLarge' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { title: 'errorPage.mediaTypeTitle', message: 'errorPage.mediaType' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { title: 'errorPage.emptyTitle', message: 'errorPage.empty' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { title: 'errorPage.badRequestTitle', message: 'errorPage.contentLength' },
 };
 
 /**
  * The one place errors become responses. A 4xx explains itself; a 5xx says only that the fault is ours
- * and is logged with its details, which never reach the client.
+ * and is logged with its details, which never reach the client. Pages speak the request's language.
  */
 export function createErrorHandler(appName: string) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const view = viewFor(error, reply);
+    const locale = localeOf(request);
+    const view = viewFor(error, reply, locale);
     if (view.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendPage(reply, appName, view.title, errorPage(view.title, view.message), view.status);
+    const title = translate(locale, view.title);
+    return sendPage(reply, appName, title, errorPage(locale, title, translate(locale, view.message, view.params)), view.status);
   };
 }
 
-function viewFor(error: FastifyError, reply: FastifyReply): ErrorView {
+/** The "no such page" answer, in the request's language. */
+export function sendNotFoundPage(request: FastifyRequest, reply: FastifyReply, appName: string): FastifyReply {
+  const locale = localeOf(request);
+  const title = translate(locale, 'errorPage.notFoundTitle');
+  return sendPage(reply, appName, title, errorPage(locale, title, translate(locale, 'errorPage.notFound')), 404);
+}
+
+/** How long a person (or a client honouring Retry-After) should wait while the database is away. */
+const storeUnavailableRetryAfterSeconds = 5;
+
+function viewFor(error: FastifyError, reply: FastifyReply, locale: Locale): ErrorView {
+  // The database is down or restarting: not our bug and not theirs. Say so, and that it is worth retrying.
+  if (error instanceof StoreUnavailableError) {
+    reply.header('retry-after', String(storeUnavailableRetryAfterSeconds));
+    return { status: 503, ...temporarilyUnavailable };
+  }
   const status = error.statusCode ?? 500;
   const known = error.code === undefined ? undefined : viewsByCode[error.code];
   if (known !== undefined) return { status, ...known };
   if (status === 429) {
     const retryAfter = Number(reply.getHeader('retry-after') ?? 60);
-    return { status, title: 'Too many requests', message: `Too many requests from your network. Try again in ${formatWait(retryAfter)}.` };
+    return { status, title: 'errorPage.tooManyTitle', message: 'errorPage.tooMany', params: { wait: formatWait(locale, retryAfter) } };
   }
-  if (status >= 400 && status < 500) {
-    return { status, title: 'Bad request', message: 'The request could not be understood. Go back and try again.' };
-  }
-  if (status === 503) {
-    return { status, title: 'Temporarily unavailable', message: 'The service is temporarily unavailable. Try again in a minute.' };
-  }
-  return { status: 500, title: 'Something went wrong', message: 'Something went wrong on our side. Try again in a minute.' };
+  if (status >= 400 && status < 500) return { status, title: 'errorPage.badRequestTitle', message: 'errorPage.badRequest' };
+  if (status === 503) return { status, ...temporarilyUnavailable };
+  return { status: 500, title: 'errorPage.internalTitle', message: 'errorPage.internal' };
 }

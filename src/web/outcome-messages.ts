@@ -1,5 +1,7 @@
 import type { DeliveryStatus } from '../core/code-delivery.js';
+import type { LinkVerifyOutcome } from '../core/link-token.js';
 import type { RequestOutcome, VerifyOutcome } from '../core/otp-outcome.js';
+import { formatLifetime, formatWait, type Locale, translate, translatePlural } from '../i18n/index.js';
 
 /** The form field a message concerns, so the page can put it beside that field. */
 export type FormField = 'email' | 'code' | 'form';
@@ -11,68 +13,74 @@ export interface FieldMessage {
 
 type RequestFailure = Extract<RequestOutcome, { ok: false }>;
 type VerifyFailure = Extract<VerifyOutcome, { ok: false }>;
+type LinkFailure = Extract<LinkVerifyOutcome, { ok: false }>;
 
-export function formatWait(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} s`;
-  const minutes = Math.ceil(seconds / 60);
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+export function invalidEmailMessage(locale: Locale): string {
+  return translate(locale, 'error.invalidEmail');
 }
 
-export const invalidEmailMessage = 'Enter a valid email address, like name@example.com.';
-
-export function codeSentNotice(address: string, ttlSeconds: number): string {
-  return `Code sent to ${address} (valid ${formatWait(ttlSeconds)}).`;
+/** "Code sent to anna@example.com (valid 5 minutes)." — or, after a resend, that a new one went. */
+export function codeSentNotice(locale: Locale, address: string, ttlSeconds: number, resend = false): string {
+  return translate(locale, resend ? 'notice.codeResent' : 'notice.codeSent', { address, wait: formatLifetime(locale, ttlSeconds) });
 }
 
 /** What the verify page says about the email it is waiting for; nothing once it was handed over. */
-export function deliveryStatusMessage(status: DeliveryStatus | null): { text: string; isProblem: boolean } | undefined {
+export function deliveryStatusMessage(locale: Locale, status: DeliveryStatus | null): { text: string; isProblem: boolean } | undefined {
   switch (status) {
     case 'queued':
     case 'sending':
-      return { text: 'We are still sending the email. It usually arrives within a minute; reload this page to check.', isProblem: false };
+      return { text: translate(locale, 'delivery.sending'), isProblem: false };
     case 'failed':
-      return { text: 'We could not deliver the email to this address. Check the address and ask for a new code.', isProblem: true };
+      return { text: translate(locale, 'delivery.failed'), isProblem: true };
     case 'expired':
-      return { text: 'We could not send the email before the code expired. Ask for a new code.', isProblem: true };
+      return { text: translate(locale, 'delivery.expired'), isProblem: true };
     default:
       return undefined;
   }
 }
 
-export function requestFailureMessage(failure: RequestFailure): FieldMessage {
+export function requestFailureMessage(locale: Locale, failure: RequestFailure): FieldMessage {
   switch (failure.reason) {
     case 'invalid_email':
-      return { field: 'email', text: invalidEmailMessage };
+      return { field: 'email', text: invalidEmailMessage(locale) };
     case 'invalid_purpose':
-      return { field: 'form', text: 'This kind of code is not offered here.' };
+      return { field: 'form', text: translate(locale, 'error.invalidPurpose') };
     case 'cooldown':
-      return { field: 'form', text: `A code was sent a moment ago. Wait ${formatWait(failure.retryAfterSeconds)} before asking for another.` };
+      return { field: 'form', text: translate(locale, 'error.cooldown', { wait: formatWait(locale, failure.retryAfterSeconds) }) };
     case 'send_limit':
-      return { field: 'email', text: `Too many codes were sent to this address. Try again in ${formatWait(failure.retryAfterSeconds)}.` };
+      return { field: 'email', text: translate(locale, 'error.sendLimit', { wait: formatWait(locale, failure.retryAfterSeconds) }) };
   }
 }
 
-export function verifyFailureMessage(failure: VerifyFailure, codeLength: number): FieldMessage {
+export function verifyFailureMessage(locale: Locale, failure: VerifyFailure, codeLength: number): FieldMessage {
   switch (failure.reason) {
     case 'invalid_email':
-      return { field: 'email', text: invalidEmailMessage };
+      return { field: 'email', text: invalidEmailMessage(locale) };
     case 'invalid_purpose':
-      return { field: 'form', text: 'This kind of code is not offered here.' };
+      return { field: 'form', text: translate(locale, 'error.invalidPurpose') };
     case 'malformed_code':
-      return { field: 'code', text: `Enter the ${codeLength}-digit code from the email.` };
+      return { field: 'code', text: translate(locale, 'error.malformedCode', { length: codeLength }) };
     case 'invalid_code':
-      return {
-        field: 'code',
-        text: `That code is not right. ${failure.attemptsLeft} ${failure.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`,
-      };
+      return { field: 'code', text: translatePlural(locale, 'error.invalidCode', failure.attemptsLeft) };
     case 'expired':
-      return { field: 'code', text: 'That code has expired. Ask for a new one.' };
+      return { field: 'code', text: translate(locale, 'error.expired') };
     case 'locked':
-      return { field: 'code', text: 'Too many wrong attempts: this code no longer works. Ask for a new one.' };
+      return { field: 'code', text: translate(locale, 'error.locked') };
     case 'paused':
-      return {
-        field: 'form',
-        text: `Too many wrong attempts for this address. Try again in ${formatWait(failure.retryAfterSeconds)}.`,
-      };
+      return { field: 'form', text: translate(locale, 'error.paused', { wait: formatWait(locale, failure.retryAfterSeconds) }) };
+  }
+}
+
+/** A link has no field of its own: every refusal concerns the whole page. */
+export function linkFailureMessage(locale: Locale, failure: LinkFailure): FieldMessage {
+  switch (failure.reason) {
+    case 'invalid_link':
+      return { field: 'form', text: translate(locale, 'link.invalid') };
+    case 'expired':
+      return { field: 'form', text: translate(locale, 'link.expired') };
+    case 'locked':
+      return { field: 'form', text: translate(locale, 'link.locked') };
+    case 'paused':
+      return { field: 'form', text: translate(locale, 'error.paused', { wait: formatWait(locale, failure.retryAfterSeconds) }) };
   }
 }

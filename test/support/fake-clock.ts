@@ -1,6 +1,6 @@
 import type { Clock } from '../../src/core/clock.js';
 
-/** A clock that moves only when told: tests of lifetimes and windows never sleep. */
+/** A clock that only moves when a test says so: no sleeping, no flaky timing. */
 export class FakeClock implements Clock {
   constructor(public ms = Date.UTC(2026, 0, 1)) {}
 
@@ -8,7 +8,7 @@ export class FakeClock implements Clock {
     return this.ms;
   }
 
-  advanceSeconds(seconds: number): void {
-    this.ms += seconds * 1000;
+  advanceSeconds(s: number): void {
+    this.ms += s * 1000;
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +9,24 @@ import type { CodeGenerator } from '../../src/core/one-time-code.js';
 import { createLogger } from '../../src/logger.js';
 import { createOtpRuntime, type OtpRuntime } from '../../src/otp-runtime.js';
 import { buildApp } from '../../src/web/app.js';
+import type { TestDialect } from './dialects.js';
+import { createPostgresTestSchema, type PostgresTestSchema } from './postgres-test-schema.js';
 
 export interface TestAppOptions {
   /** Environment on top of the test defaults (a temp DATA_DIR, a fixed SECRET_KEY, generous IP limit). */
   env?: Record<string, string | undefined>;
   clock?: Clock;
   codeGenerator?: CodeGenerator;
+  /**
+   * The database: `sqlite` (a temp file), or `postgres` (a fresh schema in TEST_DATABASE_URL, dropped on
+   * close). An explicit `env.DATABASE_URL` wins over both. @default 'sqlite'
+   */
+  dialect?: TestDialect;
+  /** Count per-IP limits in the local Redis (TEST_REDIS_URL), under a key prefix of this app's own. @default false */
+  redis?: boolean;
 }
+
+export const testRedisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 export interface TestApp {
   baseUrl: string;
@@ -24,20 +36,28 @@ export interface TestApp {
   /** Every log line the app wrote, as JSON text. */
   logLines: string[];
   dataDir: string;
+  dialect: TestDialect;
+  /** The PostgreSQL schema of this app, when `dialect` is `postgres`. */
+  postgresSchema?: PostgresTestSchema;
   close(): Promise<void>;
 }
 
 export const testSecretKey = 'test-secret-key-0123456789abcdef-0123456789abcdef';
 
-/** Boots the real server on an ephemeral loopback port with its own SQLite file. */
+/** Boots the real server on an ephemeral loopback port with its own SQLite file or PostgreSQL schema. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'otp-app-test-'));
+  const dialect = options.dialect ?? 'sqlite';
+  const ownsDatabase = dialect === 'postgres' && options.env?.DATABASE_URL === undefined;
+  const postgresSchema = ownsDatabase ? await createPostgresTestSchema() : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     SECRET_KEY: testSecretKey,
     LOG_LEVEL: 'info',
     OTP_IP_REQUEST_LIMIT: '10000',
+    ...(postgresSchema === undefined ? {} : { DATABASE_URL: postgresSchema.url }),
+    ...(options.redis === true ? { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `otp-test-${randomBytes(6).toString('hex')}:` } : {}),
     ...options.env,
   });
   const logLines: string[] = [];
@@ -54,10 +74,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     logLines,
     dataDir,
+    dialect,
+    ...(postgresSchema === undefined ? {} : { postgresSchema }),
     async close() {
-      await app.close();
-      await runtime.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await app.close();
+        await runtime.close();
+      } finally {
+        await postgresSchema?.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

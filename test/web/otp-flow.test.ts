@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, textOf } from '../support/form-client.js';
 import { latestCodeFor } from '../support/mail-codes.js';
@@ -7,14 +8,14 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const anna = 'anna@example.com';
 
-describe('the request → email → verify flow through the HTML forms', () => {
+describe.each(dialects)('the request → email → verify flow through the HTML forms (%s)', (dialect) => {
   let smtp: SmtpTestServer;
   let testApp: TestApp;
   let clock: FakeClock;
   let browser: FormClient;
 
   async function start(env: Record<string, string> = {}) {
-    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, ...env }, clock });
+    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, ...env }, clock, dialect });
     browser = new FormClient(testApp.baseUrl);
   }
 

@@ -1,11 +1,15 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial.js';
 import { outboxSchema } from './0002-outbox.js';
+import { signingKeysSchema } from './0003-signing-keys.js';
+import { linkTokensSchema } from './0004-link-tokens.js';
 
 /** Migrations live in code, not read from a folder, so they run the same under tsx and compiled. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initialSchema,
   '0002-outbox': outboxSchema,
+  '0003-signing-keys': signingKeysSchema,
+  '0004-link-tokens': linkTokensSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

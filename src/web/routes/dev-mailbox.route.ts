@@ -2,23 +2,38 @@ import type { FastifyInstance } from 'fastify';
 import type { DevMailbox } from '../../mail/dev-mailbox.js';
 import { html } from '../html.js';
 import { sendPage } from '../page-reply.js';
+import { localeOf } from '../request-locale.js';
+import { pageMessages } from '../views/translate-html.js';
 
 /** Development only: the mail that would have been sent, so the whole flow works with no credentials. */
 export async function devMailboxRoutes(app: FastifyInstance, options: { mailbox: DevMailbox; appName: string }): Promise<void> {
-  app.get('/dev/mailbox', async (_request, reply) => {
+  app.get('/dev/mailbox', async (request, reply) => {
+    const { t } = pageMessages(localeOf(request));
     const messages = options.mailbox.list();
-    const body = html`<h1>Dev mailbox</h1>
-<p>No mail transport is configured, so emails are kept here instead of being sent. This page does not exist in production.</p>
+    const body = html`<h1>${t('devMailbox.title')}</h1>
+<p>${t('devMailbox.intro')}</p>
 <div class="mailbox">
-${messages.length === 0 ? html`<p>No messages yet.</p>` : ''}
+${messages.length === 0 ? html`<p>${t('devMailbox.empty')}</p>` : ''}
 ${messages.map(
-  (message) => html`<article>
+  (message) => html`<article${languageOf(message.html)}>
 <h2>${message.subject}</h2>
-<p>To <strong>${message.to}</strong> · <time datetime="${message.receivedAt.toISOString()}">${message.receivedAt.toISOString()}</time></p>
-<pre>${message.text}</pre>
+<p>${t('devMailbox.to', { address: message.to })} · <time datetime="${message.receivedAt.toISOString()}">${message.receivedAt.toISOString()}</time></p>
+<pre>${withLinks(message.text)}</pre>
 </article>`,
 )}
 </div>`;
-    return sendPage(reply, options.appName, 'Dev mailbox', body);
+    return sendPage(reply, options.appName, t('devMailbox.title'), body);
   });
+}
+
+/** The email's own language, so a screen reader reads a German email in German on an English page. */
+function languageOf(emailHtml: string) {
+  const lang = /<html lang="([a-z]{2})"/.exec(emailHtml)?.[1];
+  return lang === undefined ? '' : html` lang="${lang}"`;
+}
+
+/** The email's text with its URLs clickable, so a newcomer can follow the one-time link from here. */
+function withLinks(text: string) {
+  // split() with a capture group: odd indexes are the URLs.
+  return text.split(/(https?:\/\/[^\s<>"]+)/).map((part, index) => (index % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
 }

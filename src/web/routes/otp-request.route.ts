@@ -1,11 +1,14 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestOutcome } from '../../core/otp-outcome.js';
 import type { OtpService } from '../../core/otp-service.js';
+import { translate } from '../../i18n/index.js';
+import { codeTimingOf, codeTimingView, setCodeTiming } from '../code-timing-cookie.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { setPendingCode } from '../pending-code-cookie.js';
 import { parseForm, requestForm } from '../form-input.js';
 import { codeSentNotice, type FieldMessage, invalidEmailMessage, requestFailureMessage } from '../outcome-messages.js';
 import { sendPage } from '../page-reply.js';
+import { localeOf } from '../request-locale.js';
 import { requestPage } from '../views/request-page.js';
 import { verifyPage } from '../views/verify-page.js';
 
@@ -33,8 +36,9 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
   app.removeContentTypeParser(['application/json', 'text/plain']);
 
   app.get('/secure-otp/request/', async (request, reply) => {
+    const locale = localeOf(request);
     const { email = '' } = takeFlash(request, reply);
-    return sendPage(reply, appName, 'Request a code', requestPage({ csrfToken: reply.generateCsrf(), email }));
+    return sendPage(reply, appName, translate(locale, 'request.title'), requestPage({ locale, csrfToken: reply.generateCsrf(), email }));
   });
 
   app.post(
@@ -44,30 +48,55 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
       config: { rateLimit: { max: options.ipRequestLimit, timeWindow: options.ipRequestWindowSeconds * 1000 } },
     },
     async (request, reply) => {
+      const locale = localeOf(request);
       const form = parseForm(requestForm, request.body);
       if (!form.ok) {
-        return renderFailure(reply, { field: 'email', text: invalidEmailMessage }, 400, '', false);
+        return renderFailure(request, reply, { field: 'email', text: invalidEmailMessage(locale) }, 400, '', false);
       }
       const resend = form.value.resend === '1';
-      const outcome = await service.request({ address: form.value.email, clientIp: request.ip });
+      // The email goes out in the language of the page the person asked from.
+      const outcome = await service.request({ address: form.value.email, clientIp: request.ip, locale });
       if (outcome.ok) {
-        const notice = codeSentNotice(outcome.address, service.policy.codeTtlSeconds);
-        setFlash(reply, { notice: resend ? `New code sent. ${notice}` : notice, email: outcome.address }, options.secureCookies);
-        setPendingCode(reply, outcome.codeId, service.policy.codeTtlSeconds, options.secureCookies);
+        const ttlSeconds = service.policy.codeTtlSeconds;
+        setFlash(reply, { notice: codeSentNotice(locale, outcome.address, ttlSeconds, resend), email: outcome.address }, options.secureCookies);
+        setPendingCode(reply, outcome.codeId, ttlSeconds, options.secureCookies);
+        const timing = { expiresAtMs: outcome.expiresAt.getTime(), resendAfterMs: outcome.resendAfter.getTime() };
+        setCodeTiming(reply, timing, ttlSeconds, options.secureCookies);
         return reply.redirect('/secure-otp/verify/', 303);
       }
       if ('retryAfterSeconds' in outcome) reply.header('retry-after', String(outcome.retryAfterSeconds));
-      return renderFailure(reply, requestFailureMessage(outcome), statusByReason[outcome.reason], form.value.email, resend);
+      const message = requestFailureMessage(locale, outcome);
+      const wait = outcome.reason === 'cooldown' ? outcome.retryAfterSeconds : undefined;
+      return renderFailure(request, reply, message, statusByReason[outcome.reason], form.value.email, resend, wait);
     },
   );
 
   /** A failed resend stays on the verify page, where the person was; a failed first request on its own form. */
-  function renderFailure(reply: FastifyReply, message: FieldMessage, status: number, email: string, resend: boolean) {
+  function renderFailure(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    message: FieldMessage,
+    status: number,
+    email: string,
+    resend: boolean,
+    resendWaitSeconds?: number,
+  ) {
+    const locale = localeOf(request);
     const csrfToken = reply.generateCsrf();
     if (resend) {
-      const page = verifyPage({ csrfToken, email, code: '', codeLength: service.policy.codeLength, message: { ...message, field: 'form' } });
-      return sendPage(reply, appName, 'Verify a code', page, status);
+      const timing = codeTimingView(codeTimingOf(request), service.nowMs());
+      const page = verifyPage({
+        locale,
+        csrfToken,
+        email,
+        code: '',
+        codeLength: service.policy.codeLength,
+        message: { ...message, field: 'form' },
+        expiresAt: timing.expiresAt,
+        resendWaitSeconds: resendWaitSeconds ?? timing.resendWaitSeconds,
+      });
+      return sendPage(reply, appName, translate(locale, 'verify.title'), page, status);
     }
-    return sendPage(reply, appName, 'Request a code', requestPage({ csrfToken, email, message }), status);
+    return sendPage(reply, appName, translate(locale, 'request.title'), requestPage({ locale, csrfToken, email, message }), status);
   }
 }

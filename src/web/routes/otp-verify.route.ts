@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { VerifyOutcome } from '../../core/otp-outcome.js';
 import type { OtpService } from '../../core/otp-service.js';
+import { type Locale, translate } from '../../i18n/index.js';
+import { codeTimingOf, codeTimingView } from '../code-timing-cookie.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { parseForm, verifyForm } from '../form-input.js';
 import { deliveryStatusMessage, verifyFailureMessage } from '../outcome-messages.js';
 import { pendingCodeId } from '../pending-code-cookie.js';
 import { sendPage } from '../page-reply.js';
+import { localeOf } from '../request-locale.js';
 import { verifyPage } from '../views/verify-page.js';
 
 export interface OtpVerifyRouteOptions {
@@ -33,27 +36,38 @@ export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRo
   app.removeContentTypeParser(['application/json', 'text/plain']);
   const codeLength = service.policy.codeLength;
 
-  async function deliveryOf(request: FastifyRequest) {
+  /** Where the pending code's email is, when it expires, and how long until another may be sent. */
+  async function pendingCodeView(request: FastifyRequest, locale: Locale) {
     const codeId = pendingCodeId(request);
-    return codeId === undefined ? undefined : deliveryStatusMessage(await service.deliveryStatus(codeId));
+    const delivery = codeId === undefined ? undefined : deliveryStatusMessage(locale, await service.deliveryStatus(codeId));
+    return { ...(delivery === undefined ? {} : { delivery }), ...codeTimingView(codeTimingOf(request), service.nowMs()) };
   }
 
   app.get('/secure-otp/verify/', async (request, reply) => {
+    const locale = localeOf(request);
     const { email = '', notice } = takeFlash(request, reply);
-    const delivery = await deliveryOf(request);
-    const page = verifyPage({ csrfToken: reply.generateCsrf(), email, code: '', codeLength, notice, delivery });
-    return sendPage(reply, appName, 'Verify a code', page);
+    const page = verifyPage({
+      locale,
+      csrfToken: reply.generateCsrf(),
+      email,
+      code: '',
+      codeLength,
+      ...(notice === undefined ? {} : { notice }),
+      ...(await pendingCodeView(request, locale)),
+    });
+    return sendPage(reply, appName, translate(locale, 'verify.title'), page);
   });
 
   app.post('/secure-otp/verify/', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const locale = localeOf(request);
     const form = parseForm(verifyForm, request.body);
     if (!form.ok) {
       const reason = form.field === 'code' ? 'malformed_code' : 'invalid_email';
-      const message = verifyFailureMessage({ ok: false, reason }, codeLength);
+      const message = verifyFailureMessage(locale, { ok: false, reason }, codeLength);
       const typedEmail = (request.body as { email?: unknown } | undefined)?.email;
       const email = typeof typedEmail === 'string' && typedEmail.length <= 254 ? typedEmail : '';
-      const page = verifyPage({ csrfToken: reply.generateCsrf(), email, code: '', codeLength, message });
-      return sendPage(reply, appName, 'Verify a code', page, 400);
+      const page = verifyPage({ locale, csrfToken: reply.generateCsrf(), email, code: '', codeLength, message });
+      return sendPage(reply, appName, translate(locale, 'verify.title'), page, 400);
     }
     const { email, code } = form.value;
     const outcome = await service.verify({ address: email, code });
@@ -65,13 +79,14 @@ export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRo
     // What the person typed comes back, except a code that is now worthless.
     const keepCode = outcome.reason === 'malformed_code' ? code : '';
     const page = verifyPage({
+      locale,
       csrfToken: reply.generateCsrf(),
       email,
       code: keepCode,
       codeLength,
-      delivery: await deliveryOf(request),
-      message: verifyFailureMessage(outcome, codeLength),
+      ...(await pendingCodeView(request, locale)),
+      message: verifyFailureMessage(locale, outcome, codeLength),
     });
-    return sendPage(reply, appName, 'Verify a code', page, statusByReason[outcome.reason]);
+    return sendPage(reply, appName, translate(locale, 'verify.title'), page, statusByReason[outcome.reason]);
   });
 }

@@ -16,12 +16,18 @@ export function noticeMessage(notice: string | undefined): SafeHtml {
   return html`<p class="message notice" role="status">${notice}</p>`;
 }
 
-/** Attributes and error text that tie a field to its message (`aria-describedby`, `aria-invalid`). */
-export function fieldError(field: FormField, message: FieldMessage | undefined): { attributes: SafeHtml; text: SafeHtml } {
-  if (message?.field !== field) return { attributes: html``, text: html`` };
-  const id = `${field}-error`;
+/**
+ * Attributes and error text that tie a field to its message (`aria-describedby`, `aria-invalid`),
+ * or else to its standing hint. The error is a live region, so it is announced as well as being read
+ * with the field.
+ */
+export function fieldError(field: FormField, message: FieldMessage | undefined, hintId?: string): { attributes: SafeHtml; text: SafeHtml } {
+  const errorId = `${field}-error`;
+  const hasError = message?.field === field;
+  // The error, when there is one, says all the hint did and more: point at one or the other.
+  const describedBy = hasError ? errorId : (hintId ?? '');
   return {
-    attributes: html` aria-invalid="true" aria-describedby="${id}"`,
-    text: html`<p class="field-error" id="${id}" role="alert">${message.text}</p>`,
+    attributes: html`${hasError ? html` aria-invalid="true"` : ''}${describedBy === '' ? '' : html` aria-describedby="${describedBy}"`}`,
+    text: hasError ? html`<p class="field-error" id="${errorId}" role="alert">${message.text}</p>` : html``,
   };
 }

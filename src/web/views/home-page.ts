@@ -1,17 +1,20 @@
+import type { Locale } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
+import { pageMessages } from './translate-html.js';
 
-export function homePage(appName: string): SafeHtml {
-  return html`<h1>Prove you control an email address</h1>
-<p>${appName} sends a short one-time code to your email address. Type it back and we know the address is yours.
-No password, nothing to install.</p>
-<p><a class="button" href="/secure-otp/">Get started</a></p>`;
+export function homePage(locale: Locale, appName: string): SafeHtml {
+  const { t } = pageMessages(locale);
+  return html`<h1>${t('home.heading')}</h1>
+<p>${t('home.intro', { appName })}</p>
+<p><a class="button" href="/secure-otp/">${t('home.start')}</a></p>`;
 }
 
-export function landingPage(): SafeHtml {
-  return html`<h1>Secure one-time code</h1>
-<p>Ask for a code by email, then type it in to confirm the address is yours.</p>
+export function landingPage(locale: Locale): SafeHtml {
+  const { t } = pageMessages(locale);
+  return html`<h1>${t('landing.title')}</h1>
+<p>${t('landing.intro')}</p>
 <ul class="actions">
-<li><a class="button" href="/secure-otp/request/">Request a code</a></li>
-<li><a class="button secondary" href="/secure-otp/verify/">Verify a code</a></li>
+<li><a class="button" href="/secure-otp/request/">${t('landing.request')}</a></li>
+<li><a class="button secondary" href="/secure-otp/verify/">${t('landing.verify')}</a></li>
 </ul>`;
 }

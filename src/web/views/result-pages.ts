@@ -1,15 +1,37 @@
+import type { Locale } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
+import { pageMessages } from './translate-html.js';
 
-export function successPage(address: string): SafeHtml {
-  return html`<h1>Verified</h1>
-<p class="message success" role="status">You have proved that you control <strong>${address}</strong>.</p>
-<p>The code has been used and no longer works.</p>
-<p><a class="button secondary" href="/secure-otp/">Done</a></p>`;
+/** Where the success page hands the verification token back to, and the token. */
+export interface TokenHandBack {
+  url: string;
+  token: string;
+}
+
+export function successPage(locale: Locale, address: string, handBack?: TokenHandBack): SafeHtml {
+  const { t, tHtml } = pageMessages(locale);
+  return html`<h1>${t('success.title')}</h1>
+<p class="message success" role="status">${tHtml('success.proved', { address: html`<strong>${address}</strong>` })}</p>
+<p>${t('success.used')}</p>
+${handBack === undefined ? html`<p><a class="button secondary" href="/secure-otp/">${t('success.done')}</a></p>` : returnForm(locale, handBack)}`;
+}
+
+/**
+ * A POST form, not a link: the token must not end up in a URL (history, logs, Referer). No script
+ * submits it, so the person presses the button; CSP form-action allows only RETURN_URL's origin.
+ */
+function returnForm(locale: Locale, handBack: TokenHandBack): SafeHtml {
+  const { t } = pageMessages(locale);
+  return html`<form method="post" action="${handBack.url}">
+<input type="hidden" name="token" value="${handBack.token}">
+<button type="submit">${t('success.continue')}</button>
+</form>`;
 }
 
 /** Every refusal that is not about one form field: bad requests, limits, missing pages, our own faults. */
-export function errorPage(title: string, message: string): SafeHtml {
+export function errorPage(locale: Locale, title: string, message: string): SafeHtml {
+  const { t } = pageMessages(locale);
   return html`<h1>${title}</h1>
 <p class="message error" role="alert">${message}</p>
-<p><a href="/secure-otp/">Back to the start</a></p>`;
+<p><a href="/secure-otp/">${t('errorPage.back')}</a></p>`;
 }

@@ -1,8 +1,11 @@
+import { formatClockTime, type Locale } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
 import type { FieldMessage } from '../outcome-messages.js';
 import { csrfField, fieldError, formMessage, noticeMessage } from './form-parts.js';
+import { pageMessages } from './translate-html.js';
 
 export interface VerifyPageModel {
+  locale: Locale;
   csrfToken: string;
   email: string;
   code: string;
@@ -11,37 +14,80 @@ export interface VerifyPageModel {
   /** Where the email is, when that is worth saying ("still sending", "could not deliver"). */
   delivery?: { text: string; isProblem: boolean };
   message?: FieldMessage;
+  /** When the code runs out, shown as a time. */
+  expiresAt?: Date | undefined;
+  /** Seconds until a new code may be sent: the resend button is disabled until then. */
+  resendWaitSeconds?: number | undefined;
 }
 
 export function verifyPage(model: VerifyPageModel): SafeHtml {
-  const emailError = fieldError('email', model.message);
-  const codeError = fieldError('code', model.message);
-  return html`<h1>Verify a code</h1>
+  const { t } = pageMessages(model.locale);
+  // A known address is shown, not edited (with a way to change it); an unknown or refused one is a field.
+  const showAddress = model.email !== '' && model.message?.field !== 'email';
+  const codeError = fieldError('code', model.message, 'code-hint');
+  return html`<h1>${t('verify.title')}</h1>
 ${noticeMessage(model.notice)}
 ${deliveryMessage(model.delivery)}
 ${formMessage(model.message)}
 <form method="post" action="/secure-otp/verify/" novalidate>
 ${csrfField(model.csrfToken)}
+${showAddress ? addressLine(model) : emailField(model)}
 <div class="field">
-<label for="email">Email address</label>
-<input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${model.email}"${emailError.attributes}>
-${emailError.text}
-</div>
-<div class="field">
-<label for="code">${model.codeLength}-digit code</label>
-<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="32" class="code-input" value="${model.code}"${codeError.attributes}>
+<label for="code">${t('verify.codeLabel', { length: model.codeLength })}</label>
+<p class="hint" id="code-hint">${t('verify.codeHint')}</p>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="32" class="code-input" value="${model.code}"${codeError.attributes}${showAddress ? html` autofocus` : ''}>
 ${codeError.text}
 </div>
-<button type="submit">Verify</button>
+${expiryLine(model)}
+<button type="submit">${t('verify.submit')}</button>
 </form>
-${model.email === '' ? html`<p><a href="/secure-otp/request/">Request a code</a></p>` : resendForm(model)}`;
+${model.email === '' ? html`<p><a href="/secure-otp/request/">${t('verify.requestCode')}</a></p>` : resendForm(model)}`;
 }
 
+/** The address the code went to, shown read-only beside a way to change it. */
+function addressLine(model: VerifyPageModel): SafeHtml {
+  const { t } = pageMessages(model.locale);
+  return html`<div class="field">
+<label for="email">${t('verify.emailLabel')}</label>
+<div class="address-row">
+<input id="email" name="email" type="email" autocomplete="email" readonly class="address" value="${model.email}">
+<a href="/secure-otp/request/">${t('verify.change')}</a>
+</div>
+</div>`;
+}
+
+function emailField(model: VerifyPageModel): SafeHtml {
+  const { t } = pageMessages(model.locale);
+  const emailError = fieldError('email', model.message);
+  return html`<div class="field">
+<label for="email">${t('verify.emailLabel')}</label>
+<input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${model.email}"${emailError.attributes}>
+${emailError.text}
+</div>`;
+}
+
+/** The expiry in UTC, named as such; the page script rewrites it in the reader's own time zone. */
+function expiryLine(model: VerifyPageModel): SafeHtml {
+  if (model.expiresAt === undefined) return html``;
+  const { tHtml } = pageMessages(model.locale);
+  const time = html`<time datetime="${model.expiresAt.toISOString()}" data-local-time>${formatClockTime(model.locale, model.expiresAt)}</time>`;
+  return html`<p class="hint expiry">${tHtml('verify.expiresAt', { time })}</p>`;
+}
+
+/**
+ * During the cooldown the button is disabled and the wait is written out, so it works without
+ * JavaScript; app.js counts the seconds down and enables the button at zero.
+ */
 function resendForm(model: VerifyPageModel): SafeHtml {
+  const { t, tHtml } = pageMessages(model.locale);
+  const wait = model.resendWaitSeconds;
+  const waiting = wait !== undefined && wait > 0;
   return html`<form method="post" action="/secure-otp/request/" class="secondary-form">
 ${csrfField(model.csrfToken)}
 <input type="hidden" name="email" value="${model.email}">
-<button type="submit" class="secondary">Send a new code</button>
+<input type="hidden" name="resend" value="1">
+<button type="submit" class="secondary" id="resend"${waiting ? html` disabled aria-describedby="resend-wait"` : ''}>${t('verify.resend')}</button>
+${waiting ? html`<p class="hint" id="resend-wait" data-countdown="resend" data-seconds="${wait}">${tHtml('verify.resendWait', { seconds: html`<span data-countdown-seconds>${wait}</span>` })}</p>` : ''}
 </form>`;
 }
 

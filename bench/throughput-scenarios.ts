@@ -1,0 +1,96 @@
+import { appEnv, type BenchContext, raisedLimits, startApp, verifyAddressCount, withPeakRss } from './bench-context.js';
+import type { BenchDatabase } from './bench-database.js';
+import { runFlowLoad } from './flow-load.js';
+import { formBody, formHeaders, openFormSession } from './form-session.js';
+import { runHttpLoad } from './http-load.js';
+import type { LoadResult } from './load-result.js';
+import { resetAttempts, seededAddress, seedLiveCodes } from './seed-store.js';
+
+/** request, verify-miss and flow against one server with raised limits. */
+export async function runThroughputScenarios(context: BenchContext, database: BenchDatabase): Promise<LoadResult[]> {
+  const { options, sink } = context;
+  const server = await startApp(context, appEnv(context, database, raisedLimits), `${database.name}-throughput`);
+  const results: LoadResult[] = [];
+  try {
+    const session = await openFormSession(server.baseUrl);
+    const now = Date.now();
+    await seedLiveCodes(database, { prefix: 'vm-', count: verifyAddressCount, nowMs: now, expiresAtMs: now + 3600_000 });
+    const common = {
+      database: database.name,
+      url: server.baseUrl,
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+    };
+
+    // Warm up (JIT, caches, connections) so the first scenario does not carry the cold start alone.
+    let warmUp = 0;
+    await runHttpLoad({
+      ...common,
+      durationSeconds: 2,
+      scenario: 'warm-up',
+      method: 'POST',
+      path: '/secure-otp/verify/',
+      headers: formHeaders(session),
+      nextBody: () => formBody(session, { email: seededAddress('vm-', warmUp++ % verifyAddressCount), code: '000000' }),
+      expectedStatus: 422,
+    });
+
+    context.log(`${database.name}: request`);
+    await sink.settle();
+    const mailBefore = sink.received;
+    let requested = 0;
+    const request = await withPeakRss(server, () =>
+      runHttpLoad({
+        ...common,
+        scenario: 'request',
+        method: 'POST',
+        path: '/secure-otp/request/',
+        headers: formHeaders(session),
+        nextBody: () => formBody(session, { email: `req-${options.runId}-${requested++}@bench.example` }),
+        expectedStatus: 303,
+      }),
+    );
+    // Every accepted request must become exactly one email; wait for the outbox to drain before going on.
+    const accepted = request.statusCounts['303'] ?? 0;
+    const drainStarted = Date.now();
+    const delivered = (await sink.waitForTotal(mailBefore + accepted, 120_000)) - mailBefore;
+    request.note = `${delivered}/${accepted} emails delivered, outbox drained ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the run`;
+    results.push(request);
+
+    context.log(`${database.name}: verify-miss`);
+    await resetAttempts(database);
+    let guess = 0;
+    results.push(
+      await withPeakRss(server, () =>
+        runHttpLoad({
+          ...common,
+          scenario: 'verify-miss',
+          method: 'POST',
+          path: '/secure-otp/verify/',
+          headers: formHeaders(session),
+          // Round robin over addresses that each hold a live code; the seeded hash matches no code.
+          nextBody: () => formBody(session, { email: seededAddress('vm-', guess++ % verifyAddressCount), code: '000000' }),
+          expectedStatus: 422,
+        }),
+      ),
+    );
+
+    context.log(`${database.name}: flow`);
+    results.push(
+      await withPeakRss(server, () =>
+        runFlowLoad({
+          database: database.name,
+          baseUrl: server.baseUrl,
+          session,
+          sink,
+          connections: options.connections,
+          durationSeconds: options.durationSeconds,
+          runId: options.runId,
+        }),
+      ),
+    );
+  } finally {
+    await server.stop();
+  }
+  return results;
+}

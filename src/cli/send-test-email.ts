@@ -1,0 +1,44 @@
+import type { Config } from '../config.js';
+import { normalizeEmailAddress } from '../core/email-address.js';
+import { mailTransportFor } from '../otp-runtime.js';
+
+/**
+ * Sends one plain message through the configured transport and waits for the server's answer: the
+ * quickest way to learn whether SMTP_URL (or the Gmail settings) really work, before any user needs a code.
+ * Returns the exit code: 0 sent, 1 not sent (the reason is printed), 2 bad arguments.
+ */
+export async function sendTestEmail(config: Readonly<Config>, to: string | undefined): Promise<number> {
+  const address = to === undefined ? null : normalizeEmailAddress(to);
+  if (address === null) {
+    console.error('send-test-email needs a valid address: otp-app send-test-email --to you@example.com');
+    return 2;
+  }
+  if (config.mail.kind === 'dev-mailbox') {
+    // The dev mailbox accepts everything and delivers nothing: a "success" would prove nothing.
+    console.error('No mail transport is configured (mail would stay in the dev mailbox). Set SMTP_URL, or GMAIL_ADDRESS and GMAIL_APP_PASSWORD.');
+    return 1;
+  }
+  const { transport } = mailTransportFor(config);
+  const via = config.mail.kind === 'gmail' ? 'Gmail (smtp.gmail.com:587)' : 'SMTP_URL';
+  try {
+    await transport.send({
+      to: address,
+      from: config.mail.from,
+      subject: `${config.appName}: test email`,
+      text: `This is a test email from ${config.appName}. If you can read it, code emails will reach this mailbox too.`,
+      html: `<p>This is a test email from ${escapeHtml(config.appName)}. If you can read it, code emails will reach this mailbox too.</p>`,
+    });
+    console.log(`Sent a test email to ${address} through ${via}.`);
+    return 0;
+  } catch (error) {
+    // Transport errors carry the SMTP reply, never the message or the password.
+    console.error(`Could not send the test email through ${via}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await transport.close();
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

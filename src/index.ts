@@ -1,0 +1,147 @@
+/**
+ * otp-app as a library: `createOtpService` (core + store + mail + token signer) and `otpPlugin`
+ * (the hosted pages and/or the JSON API for Fastify). The otp-app server is built from these too.
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import { createOtpService, otpPlugin } from 'otp-app';
+ *
+ * const otp = await createOtpService({
+ *   secretKey: process.env.OTP_SECRET_KEY!,
+ *   smtpUrl: 'smtps://user:pass@smtp.example.com:465',
+ *   mailFrom: 'Example <no-reply@example.com>',
+ *   api: { keyHashes: [process.env.OTP_API_KEY_HASH!] },
+ * });
+ * const app = Fastify();
+ * await app.register(otpPlugin, { prefix: '/otp', otp, pages: false, api: true });
+ * app.addHook('onClose', () => otp.close());
+ */
+import pino, { type Logger } from 'pino';
+import { loadConfig } from './config.js';
+import type { Clock } from './core/clock.js';
+import type { CodeGenerator } from './core/one-time-code.js';
+import type { OtpPolicy } from './core/otp-policy.js';
+import type { MailTransport } from './mail/outgoing-message.js';
+import { createOtpRuntime, type OtpRuntime } from './otp-runtime.js';
+
+export { ConfigError } from './config.js';
+export type { Config } from './config.js';
+export type { ApiConfig, TokenConfig } from './api-config.js';
+export { generateApiKey, sha256Hex } from './core/api-key.js';
+export type { Clock } from './core/clock.js';
+export type { DeliveryStatus } from './core/code-delivery.js';
+export type { RequestOutcome, VerifyOutcome } from './core/otp-outcome.js';
+export type { OtpPolicy } from './core/otp-policy.js';
+export type { OtpService, RequestCodeInput, VerifyCodeInput } from './core/otp-service.js';
+export { contextDigest, type IssuedToken, type VerificationClaims, type VerificationTokens } from './core/verification-token.js';
+export type { MailTransport, OutgoingMessage } from './mail/outgoing-message.js';
+export type { OtpRuntime } from './otp-runtime.js';
+export { otpPlugin, type OtpPluginOptions } from './web/otp-plugin.js';
+export { apiProblemCodes, type ApiProblemCode, type Problem } from './web/api/api-problem.js';
+
+/** Typed options of `createOtpService`; each has the same default and checks as its environment variable. */
+export interface OtpServiceOptions {
+  /** At least 32 bytes (`openssl rand -base64 48`). Keys code hashes, the outbox seal, cookies and stored signing keys. SECRET_KEY */
+  secretKey: string;
+  /** Former secrets: still verify, never sign. OLD_SECRET_KEYS */
+  oldSecretKeys?: readonly string[];
+  /** Production turns on secure cookies and HSTS and refuses unsafe settings. @default true */
+  production?: boolean;
+  /** `sqlite:/path/file.sqlite` or `postgres://…`. @default SQLite file under `dataDir` */
+  databaseUrl?: string;
+  /** @default './data' */
+  dataDir?: string;
+  /** SMTP_URL, e.g. `smtps://user:pass@smtp.example.com:465`. */
+  smtpUrl?: string;
+  /** Any transport instead of SMTP (tests, your own mail service). Outside production only, for now. */
+  mailTransport?: MailTransport;
+  /** @default `${appName} <no-reply@localhost>` */
+  mailFrom?: string;
+  /** Shown in emails and pages. @default 'otp-app' */
+  appName?: string;
+  /** Code policy; every omitted rule keeps its default (see OtpPolicy). */
+  policy?: Partial<OtpPolicy>;
+  /** Per-client-IP code requests per window. @default 30 per 600 s */
+  ipRequestLimit?: number;
+  ipRequestWindowSeconds?: number;
+  api?: {
+    /** @default true when keyHashes is not empty */
+    enabled?: boolean;
+    /** SHA-256 hex of each accepted key, optionally `label:hash`; make them with `otp-app api-key`. */
+    keyHashes?: readonly string[];
+    /** Where the success page posts the token back to. */
+    returnUrl?: string;
+  };
+  tokens?: {
+    /** @default 600 */
+    ttlSeconds?: number;
+    /** @default appName */
+    issuer?: string;
+    /** Operator-managed Ed25519 private keys (PKCS#8 PEM or base64 DER), first signs. @default generated and stored */
+    signingKeys?: readonly string[];
+    /** @default 90; 0 = never by age */
+    rotateAfterDays?: number;
+  };
+  /** Deliver queued mail from this process. @default true */
+  runWorker?: boolean;
+  /** @default a pino logger at `info` on stdout */
+  logger?: Logger;
+  clock?: Clock;
+  codeGenerator?: CodeGenerator;
+}
+
+/**
+ * Opens the database (migrating it), the mail transport and the token signer, and starts the outbox
+ * worker: everything `otpPlugin` needs, or use `otp.service` directly. Call `close()` on shutdown.
+ *
+ * @example
+ * const otp = await createOtpService({ secretKey, smtpUrl });
+ * const sent = await otp.service.request({ address: 'anna@example.com', purpose: 'confirm-action', context: 'Pay 120.00 EUR to ACME Ltd' });
+ */
+export async function createOtpService(options: OtpServiceOptions): Promise<OtpRuntime> {
+  // The options go through the same parser and checks as the environment: one set of rules.
+  const config = loadConfig(withoutUndefined({
+    NODE_ENV: options.production === false ? 'development' : 'production',
+    SECRET_KEY: options.secretKey,
+    OLD_SECRET_KEYS: options.oldSecretKeys?.join(','),
+    DATABASE_URL: options.databaseUrl,
+    DATA_DIR: options.dataDir,
+    SMTP_URL: options.smtpUrl,
+    MAIL_FROM: options.mailFrom,
+    APP_NAME: options.appName,
+    OTP_LENGTH: options.policy?.codeLength,
+    OTP_TTL_SECONDS: options.policy?.codeTtlSeconds,
+    OTP_MAX_ATTEMPTS: options.policy?.maxAttemptsPerCode,
+    OTP_ADDRESS_FAILURE_LIMIT: options.policy?.addressFailureLimit,
+    OTP_ADDRESS_FAILURE_WINDOW_SECONDS: options.policy?.addressFailureWindowSeconds,
+    OTP_MAX_LIVE_CODES: options.policy?.maxLiveCodes,
+    OTP_RESEND_COOLDOWN_SECONDS: options.policy?.resendCooldownSeconds,
+    OTP_SEND_LIMIT: options.policy?.sendLimit,
+    OTP_SEND_WINDOW_SECONDS: options.policy?.sendWindowSeconds,
+    OTP_PURPOSES: options.policy?.purposes?.join(','),
+    OTP_IP_REQUEST_LIMIT: options.ipRequestLimit,
+    OTP_IP_REQUEST_WINDOW_SECONDS: options.ipRequestWindowSeconds,
+    API_ENABLED: options.api?.enabled,
+    API_KEY_HASHES: options.api?.keyHashes?.join(','),
+    RETURN_URL: options.api?.returnUrl,
+    TOKEN_TTL_SECONDS: options.tokens?.ttlSeconds,
+    TOKEN_ISSUER: options.tokens?.issuer,
+    TOKEN_SIGNING_KEYS: options.tokens?.signingKeys?.join(','),
+    TOKEN_KEY_ROTATION_DAYS: options.tokens?.rotateAfterDays,
+  }));
+  const logger = options.logger ?? pino({ level: 'info' });
+  return createOtpRuntime(config, logger, {
+    runWorker: options.runWorker ?? true,
+    ...(options.mailTransport === undefined ? {} : { transport: options.mailTransport }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.codeGenerator === undefined ? {} : { codeGenerator: options.codeGenerator }),
+  });
+}
+
+function withoutUndefined(values: Record<string, string | number | boolean | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+      .map(([key, value]) => [key, String(value)]),
+  );
+}

@@ -1,0 +1,132 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { OtpEvent } from '../core/otp-service.js';
+import type { OutboxCounts } from '../mail/outbox-store.js';
+import type { OutboxEvent } from '../mail/outbox-worker.js';
+
+export interface OtpMetricsOptions {
+  /** Read on every scrape for the outbox gauges (one query per scrape, shared by both gauges). */
+  outboxCounts: () => Promise<OutboxCounts>;
+  /** Node's process metrics (memory, CPU, event-loop lag) beside ours. @default true */
+  processMetrics?: boolean;
+}
+
+/** What the app counts, and the registry that exposes it. */
+export interface OtpMetrics {
+  registry: Registry;
+  recordOtpEvent(event: OtpEvent): void;
+  recordOutboxEvent(event: OutboxEvent): void;
+  recordHttpResponse(input: { method: string; route: string; status: number; durationSeconds: number }): void;
+}
+
+const outboxStatuses = ['queued', 'sending', 'sent', 'failed', 'expired'] as const;
+
+/**
+ * Prometheus metrics on a registry of their own, not prom-client's global one: each app instance (and
+ * each test) gets fresh counters, and two apps in one process never collide on a metric name.
+ */
+export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP responses by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from request received to response sent, by method and route pattern',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
+  const codesRequested = new Counter({
+    name: 'otp_codes_requested_total',
+    help: 'Codes issued and queued for delivery',
+    labelNames: ['purpose'] as const,
+    registers,
+  });
+  const requestsRefused = new Counter({
+    name: 'otp_code_requests_refused_total',
+    help: 'Code requests refused by a limit',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const codesVerified = new Counter({
+    name: 'otp_codes_verified_total',
+    help: 'Successful verifications',
+    labelNames: ['purpose'] as const,
+    registers,
+  });
+  const verifyFailures = new Counter({
+    name: 'otp_verify_failures_total',
+    help: 'Failed verifications by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const emailsSent = new Counter({ name: 'otp_emails_sent_total', help: 'Code emails accepted by the mail server', registers });
+  const deliveryProblems = new Counter({
+    name: 'otp_email_delivery_problems_total',
+    help: 'Delivery attempts that did not succeed: retry (will try again), failed or expired (given up)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const deliveryLatency = new Histogram({
+    name: 'otp_email_delivery_latency_seconds',
+    help: 'From code request (email queued) to the mail server accepting the email',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers,
+  });
+
+  // Both outbox gauges come from one counts() query; a scrape collects them concurrently.
+  let countsInFlight: Promise<OutboxCounts> | undefined;
+  const countsForThisScrape = () => {
+    countsInFlight ??= options.outboxCounts().finally(() => {
+      countsInFlight = undefined;
+    });
+    return countsInFlight;
+  };
+  new Gauge({
+    name: 'otp_outbox_messages',
+    help: 'Outbox messages by status (queued + sending = depth still to deliver)',
+    labelNames: ['status'] as const,
+    registers,
+    async collect() {
+      const counts = await countsForThisScrape();
+      for (const status of outboxStatuses) this.set({ status }, counts[status]);
+    },
+  });
+  new Gauge({
+    name: 'otp_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest email not yet delivered; 0 when none is waiting',
+    registers,
+    async collect() {
+      const counts = await countsForThisScrape();
+      this.set((counts.oldestPendingAgeMs ?? 0) / 1000);
+    },
+  });
+
+  return {
+    registry,
+    recordOtpEvent(event) {
+      if (event.type === 'otp.requested') codesRequested.inc({ purpose: event.purpose });
+      else if (event.type === 'otp.request_refused') requestsRefused.inc({ reason: event.reason });
+      else if (event.type === 'otp.verified') codesVerified.inc({ purpose: event.purpose });
+      else verifyFailures.inc({ reason: event.reason });
+    },
+    recordOutboxEvent(event) {
+      if (event.type === 'otp.sent') {
+        emailsSent.inc();
+        deliveryLatency.observe(event.queuedForMs / 1000);
+      } else if (event.type === 'otp.delivery_retry') deliveryProblems.inc({ outcome: 'retry' });
+      else if (event.type === 'otp.delivery_failed') deliveryProblems.inc({ outcome: 'failed' });
+      else if (event.type === 'otp.delivery_expired') deliveryProblems.inc({ outcome: 'expired' });
+    },
+    recordHttpResponse({ method, route, status, durationSeconds }) {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpDuration.observe({ method, route }, durationSeconds);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { VerificationTokens } from '../../core/verification-token.js';
+import { jwksSchema } from './api-schemas.js';
+
+/** How long verifiers may cache the key set; a rotated-in key is published longer than this before it signs. */
+export const jwksMaxAgeSeconds = 300;
+
+/** GET /.well-known/jwks.json: the public keys that verification tokens are signed with. Public, cacheable. */
+export const jwksRoutes: FastifyPluginAsyncZod<{ tokens: VerificationTokens }> = async (app, { tokens }) => {
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        summary: 'Public keys for verification tokens',
+        description: 'Ed25519 keys (JWK, OKP). Includes the signing key, keys whose tokens may still be valid, and the next key before it starts signing.',
+        tags: ['tokens'],
+        response: { 200: jwksSchema },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', `public, max-age=${jwksMaxAgeSeconds}`);
+      return tokens.jwks();
+    },
+  );
+};

@@ -1,0 +1,155 @@
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RequestOutcome, VerifyOutcome } from '../../core/otp-outcome.js';
+import type { OtpService } from '../../core/otp-service.js';
+import type { VerificationTokens } from '../../core/verification-token.js';
+import { apiSchemas } from './api-schemas.js';
+import { sendProblem } from './api-problem.js';
+
+export interface OtpApiRouteOptions {
+  service: OtpService;
+  tokens: VerificationTokens;
+  docsPath: string;
+  ipRequestLimit: number;
+  ipRequestWindowSeconds: number;
+}
+
+const security = [{ bearerAuth: [] }];
+
+/**
+ * POST /otp, POST /otp/verify, GET /otp/{id}. Outcomes of the core map one to one onto problem codes,
+ * with one deliberate exception: a verify for an address with no live code answers `invalid_code`,
+ * exactly like a wrong code, never `no_pending_code`. Back ends often pass our answer through to the
+ * person typing; "no pending code" would tell anyone who has (not) asked for a code. `no_pending_code`
+ * is only given for an unknown code id: ids are random and were only ever shown to the caller.
+ */
+export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (app, options) => {
+  const { service, tokens, docsPath } = options;
+  const s = apiSchemas(service.policy.purposes);
+
+  app.post(
+    '/otp',
+    {
+      schema: {
+        summary: 'Email a one-time code',
+        description: 'Queues an email with a new code. Answers at once; the email is delivered in the background (see GET /api/v1/otp/{id}).',
+        tags: ['codes'],
+        security,
+        body: s.requestCodeBody,
+        response: { 202: s.codeRequested, 400: s.problem, 401: s.problem, 413: s.problem, 415: s.problem, 429: s.problem, 503: s.problem },
+      },
+      config: { rateLimit: { max: options.ipRequestLimit, timeWindow: options.ipRequestWindowSeconds * 1000 } },
+    },
+    async (request, reply) => {
+      const { email, purpose, context } = request.body;
+      const outcome = await service.request({ address: email, purpose, context, clientIp: request.ip });
+      if (!outcome.ok) return requestRefused(reply, outcome);
+      return reply.code(202).header('cache-control', 'no-store').send({
+        id: outcome.codeId,
+        expiresAt: outcome.expiresAt.toISOString(),
+        resendAfter: outcome.resendAfter.toISOString(),
+      });
+    },
+  );
+
+  app.post(
+    '/otp/verify',
+    {
+      schema: {
+        summary: 'Verify a code and get a signed result',
+        description:
+          'On success returns a signed JWT. An address with no live code is answered exactly like a wrong code (422 invalid_code), so the API cannot be used to learn who asked for one.',
+        tags: ['codes'],
+        security,
+        body: s.verifyCodeBody,
+        response: {
+          200: s.codeVerified,
+          400: s.problem,
+          401: s.problem,
+          410: s.problem,
+          413: s.problem,
+          415: s.problem,
+          422: s.problem,
+          423: s.problem,
+          429: s.problem,
+          503: s.problem,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { email, code, purpose, context } = request.body;
+      await tokens.prepare();
+      const outcome = await service.verify({ address: email, code, purpose, context });
+      if (!outcome.ok) return verifyRefused(reply, outcome);
+      const issued = await tokens.issue({ address: outcome.address, purpose: outcome.purpose, context });
+      return reply.header('cache-control', 'no-store').send({ verified: true, token: issued.token, expiresAt: issued.expiresAt.toISOString() });
+    },
+  );
+
+  app.get(
+    '/otp/:id',
+    {
+      schema: {
+        summary: "Where a code's email is",
+        description: 'Delivery status of the email for a code id. Never the code.',
+        tags: ['codes'],
+        security,
+        params: s.codeIdParams,
+        response: { 200: s.deliveryState, 400: s.problem, 401: s.problem, 404: s.problem, 503: s.problem },
+      },
+    },
+    async (request, reply) => {
+      const status = await service.deliveryStatus(request.params.id);
+      if (status === null) return sendProblem(reply, docsPath, 'no_pending_code', 'There is no code with this id (or it was cleaned up).');
+      return reply.header('cache-control', 'no-store').send({ id: request.params.id, status });
+    },
+  );
+
+  function requestRefused(reply: FastifyReply, outcome: Extract<RequestOutcome, { ok: false }>) {
+    switch (outcome.reason) {
+      case 'invalid_email':
+        return sendProblem(reply, docsPath, 'invalid_request', 'The email address is not valid.', {
+          errors: [{ field: 'email', message: 'is not a valid email address' }],
+        });
+      case 'invalid_purpose':
+        return sendProblem(reply, docsPath, 'invalid_request', 'The purpose is not offered here.', {
+          errors: [{ field: 'purpose', message: 'is not one of the configured purposes' }],
+        });
+      case 'cooldown':
+        return sendProblem(reply, docsPath, 'rate_limited', 'A code was sent to this address a moment ago; wait before asking for another.', {
+          retryAfterSeconds: outcome.retryAfterSeconds,
+        });
+      case 'send_limit':
+        return sendProblem(reply, docsPath, 'rate_limited', 'Too many codes were sent to this address; try again later.', {
+          retryAfterSeconds: outcome.retryAfterSeconds,
+        });
+    }
+  }
+
+  function verifyRefused(reply: FastifyReply, outcome: Extract<VerifyOutcome, { ok: false }>) {
+    switch (outcome.reason) {
+      case 'invalid_email':
+        return sendProblem(reply, docsPath, 'invalid_request', 'The email address is not valid.', {
+          errors: [{ field: 'email', message: 'is not a valid email address' }],
+        });
+      case 'invalid_purpose':
+        return sendProblem(reply, docsPath, 'invalid_request', 'The purpose is not offered here.', {
+          errors: [{ field: 'purpose', message: 'is not one of the configured purposes' }],
+        });
+      case 'malformed_code':
+        return sendProblem(reply, docsPath, 'invalid_request', `The code must be ${service.policy.codeLength} digits.`, {
+          errors: [{ field: 'code', message: `must be ${service.policy.codeLength} digits` }],
+        });
+      case 'invalid_code':
+        return sendProblem(reply, docsPath, 'invalid_code', 'The code is not right.', { attemptsLeft: outcome.attemptsLeft });
+      case 'expired':
+        return sendProblem(reply, docsPath, 'expired', 'The code has expired; ask for a new one.');
+      case 'locked':
+        return sendProblem(reply, docsPath, 'locked', 'Too many wrong attempts: this code no longer works; ask for a new one.');
+      case 'paused':
+        return sendProblem(reply, docsPath, 'rate_limited', 'Too many wrong attempts for this address; try again later.', {
+          retryAfterSeconds: outcome.retryAfterSeconds,
+        });
+    }
+  }
+};

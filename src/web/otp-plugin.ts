@@ -1,0 +1,134 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import type { OtpRuntime } from '../otp-runtime.js';
+import { apiPlugin, jwksOnlyPlugin } from './api/api.plugin.js';
+import { createErrorHandler, sendNotFoundPage } from './error-handler.js';
+import { devMailboxRoutes } from './routes/dev-mailbox.route.js';
+import { otpLinkRoutes } from './routes/otp-link.route.js';
+import { otpRequestRoutes } from './routes/otp-request.route.js';
+import { otpVerifyRoutes } from './routes/otp-verify.route.js';
+import { pagesRoutes } from './routes/pages.route.js';
+import { staticRoutes } from './routes/static.route.js';
+
+export interface OtpPluginOptions {
+  /** What `createOtpService()` returned: the service, its store, mail and token signer. */
+  otp: OtpRuntime;
+  /**
+   * Mount the hosted pages (`/`, `/secure-otp/…`). They link to absolute paths, so they can only be
+   * mounted without a prefix for now.
+   * @default true
+   */
+  pages?: boolean;
+  /**
+   * Mount the JSON API (`/api/v1/…`, its OpenAPI document and docs page) and `/.well-known/jwks.json`,
+   * under the plugin's prefix.
+   * @default otp.config.api.enabled (true when API_KEY_HASHES / `api.keyHashes` are set)
+   */
+  api?: boolean;
+  /**
+   * Options for @fastify/rate-limit, which counts the per-IP request limits; pass a Redis store when
+   * several processes serve the same users. Routes set their own limits.
+   * @default in-process memory
+   */
+  rateLimit?: RateLimitPluginOptions;
+  /**
+   * Runs after the security plugins and before any route, in the plugin's scope: for hooks that must
+   * see every route (metrics) or routes that should get the same headers (health checks).
+   */
+  beforeRoutes?: (app: FastifyInstance) => Promise<void>;
+}
+
+/**
+ * otp-app as a Fastify plugin: the hosted pages and/or the JSON API, with their security headers,
+ * CSRF, per-IP limits and error handling. `register` it to embed otp-app in your own app (it stays
+ * encapsulated under its prefix); the otp-app server itself is built from this same plugin.
+ *
+ * @example
+ * const otp = await createOtpService({ secretKey, smtpUrl: 'smtp://…', api: { keyHashes: [hash] } });
+ * await app.register(otpPlugin, { prefix: '/otp', otp, pages: false, api: true });
+ * // POST /otp/api/v1/otp, POST /otp/api/v1/otp/verify, GET /otp/.well-known/jwks.json
+ */
+export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions): Promise<void> {
+  const { config, service } = options.otp;
+  const pages = options.pages ?? true;
+  const api = options.api ?? config.api.enabled;
+  if (pages && app.prefix !== '') throw new Error(`otpPlugin: the pages can only be mounted without a prefix (got "${app.prefix}"); use { pages: false } under a prefix`);
+  const secureCookies = config.isProduction;
+  const returnOrigin = config.api.returnUrl === undefined ? [] : [new URL(config.api.returnUrl).origin];
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        // No inline script anywhere: pages work without JavaScript, and an injected <script> cannot run.
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        // The success page may post the verification token back to the calling app (RETURN_URL), and only there.
+        formAction: ["'self'", ...returnOrigin],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // HSTS only where there is TLS in front of us; on plain-HTTP development it would only get in the way.
+    strictTransportSecurity: config.isProduction,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(fastifyRateLimit, { ...options.rateLimit, global: false });
+
+  if (pages) {
+    await app.register(fastifyCookie, { secret: options.otp.cookieKeys.all().map((key) => key.key.toString('base64')) });
+    await app.register(fastifyCsrf, {
+      cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' },
+      getToken: (request) => (request.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
+    });
+    await app.register(fastifyFormbody);
+  }
+  await options.beforeRoutes?.(app);
+
+  if (pages) {
+    app.setErrorHandler(createErrorHandler(config.appName));
+    app.setNotFoundHandler((request, reply) => sendNotFoundPage(request, reply, config.appName));
+    await app.register(staticRoutes);
+    await app.register(pagesRoutes, { appName: config.appName, tokens: options.otp.tokens, returnUrl: config.api.returnUrl });
+    await app.register(otpRequestRoutes, {
+      service,
+      appName: config.appName,
+      secureCookies,
+      ipRequestLimit: config.ipRequestLimit,
+      ipRequestWindowSeconds: config.ipRequestWindowSeconds,
+    });
+    await app.register(otpVerifyRoutes, { service, appName: config.appName, secureCookies });
+    await app.register(otpLinkRoutes, {
+      service,
+      appName: config.appName,
+      secureCookies,
+      ipRequestLimit: config.ipRequestLimit,
+      ipRequestWindowSeconds: config.ipRequestWindowSeconds,
+    });
+    if (options.otp.devMailbox !== undefined && !config.isProduction) {
+      await app.register(devMailboxRoutes, { mailbox: options.otp.devMailbox, appName: config.appName });
+    }
+  }
+
+  if (api) {
+    await app.register(apiPlugin, {
+      service,
+      tokens: options.otp.tokens,
+      apiKeyHashes: config.api.keyHashes,
+      appName: config.appName,
+      ipRequestLimit: config.ipRequestLimit,
+      ipRequestWindowSeconds: config.ipRequestWindowSeconds,
+      bodyLimitBytes: config.bodyLimitBytes,
+    });
+  } else if (pages && config.api.returnUrl !== undefined) {
+    // The success page hands out tokens: their keys must be published even with the API off.
+    await app.register(jwksOnlyPlugin, { tokens: options.otp.tokens });
+  }
+}

@@ -1,0 +1,59 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../support/fake-clock.js';
+import { FormClient } from '../support/form-client.js';
+import { latestCodeFor } from '../support/mail-codes.js';
+import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const anna = 'anna@example.com';
+const returnUrl = 'https://shop.example.com/otp/callback?step=2';
+
+function cspDirective(headers: Headers, name: string): string[] {
+  const directive = (headers.get('content-security-policy') ?? '').split(';').map((part) => part.trim().split(/\s+/)).find(([key]) => key === name);
+  return directive?.slice(1) ?? [];
+}
+
+describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
+  let smtp: SmtpTestServer;
+  let testApp: TestApp;
+
+  afterEach(async () => {
+    await testApp?.close();
+    await smtp?.close();
+  });
+
+  async function verifyThroughPages() {
+    const browser = new FormClient(testApp.baseUrl);
+    await browser.get('/secure-otp/request/');
+    await browser.post('/secure-otp/request/', { email: anna });
+    await smtp.waitForMessages(1);
+    return browser.post('/secure-otp/verify/', { email: anna, code: latestCodeFor(smtp.messages, anna) });
+  }
+
+  it('offers the signed token to RETURN_URL in a POST form, and allows that origin (only) in form-action', async () => {
+    smtp = await startSmtpTestServer();
+    const clock = new FakeClock(Date.now());
+    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, RETURN_URL: returnUrl }, clock });
+    const success = await verifyThroughPages();
+    expect(success.path).toBe('/secure-otp/success/');
+
+    const form = /<form method="post" action="([^"]+)">\s*<input type="hidden" name="token" value="([^"]+)">/.exec(success.body);
+    expect(form?.[1]).toBe(returnUrl.replace('&', '&amp;'));
+    const token = form![2]!;
+    const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', testApp.baseUrl));
+    const { payload } = await jwtVerify(token, jwks, { issuer: 'otp-app', currentDate: new Date(clock.nowMs()) });
+    expect(payload).toMatchObject({ sub: anna, purpose: 'sign-in' });
+
+    expect(cspDirective(success.headers, 'form-action')).toEqual(["'self'", 'https://shop.example.com']);
+  });
+
+  it('shows no token and keeps form-action to self when no RETURN_URL is configured', async () => {
+    smtp = await startSmtpTestServer();
+    testApp = await startTestApp({ env: { SMTP_URL: smtp.url } });
+    const success = await verifyThroughPages();
+    expect(success.path).toBe('/secure-otp/success/');
+    expect(success.body).not.toContain('name="token"');
+    expect(cspDirective(success.headers, 'form-action')).toEqual(["'self'"]);
+  });
+});

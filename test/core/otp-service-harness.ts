@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CodeDelivery, CodeEmail } from '../../src/core/code-delivery.js';
+import { CodeHasher } from '../../src/core/code-hash.js';
+import { type CodeGenerator, cryptoCodeGenerator } from '../../src/core/one-time-code.js';
+import { defaultOtpPolicy, type OtpPolicy } from '../../src/core/otp-policy.js';
+import { OtpService } from '../../src/core/otp-service.js';
+import { SealedBox } from '../../src/core/sealed-box.js';
+import { SecretKeyring } from '../../src/core/secret-keyring.js';
+import { MailDeliveryError } from '../../src/mail/mail-delivery-error.js';
+import { OutboxWorker } from '../../src/mail/outbox-worker.js';
+import { type OtpDatabase, openSqliteDatabase } from '../../src/store/database.js';
+import { KyselyOtpStore } from '../../src/store/kysely-otp-store.js';
+import { KyselyOutboxStore } from '../../src/store/kysely-outbox-store.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { FakeClock } from '../support/fake-clock.js';
+
+/** The same HKDF purposes the runtime uses, so the keys here are the keys in production. */
+export const codeHmacPurpose = 'otp code hmac v1';
+export const outboxSealPurpose = 'outbox seal v1';
+export const secretA = 'test secret A, long enough to be a real one: 0123456789abcdef';
+export const secretB = 'test secret B, the one that replaced A: fedcba9876543210';
+
+/** Keeps every email the outbox worker hands over, so a test can type the code back; can be told to fail. */
+export class RecordingDelivery implements CodeDelivery {
+  readonly emails: CodeEmail[] = [];
+  /** 'permanent' answers like "550 no such user" (the worker gives up at once); 'transient' like "421 try later". */
+  failing: 'permanent' | 'transient' | false = false;
+
+  async deliverCode(email: CodeEmail): Promise<void> {
+    if (this.failing === 'permanent') throw new MailDeliveryError('simulated 550 mailbox unavailable', { responseCode: 550 });
+    if (this.failing === 'transient') throw new MailDeliveryError('simulated 421 try again later', { responseCode: 421 });
+    this.emails.push(email);
+  }
+
+  get codes(): string[] {
+    return this.emails.map((email) => email.code);
+  }
+
+  lastCode(): string {
+    const last = this.emails.at(-1);
+    if (last === undefined) throw new Error('no code has been delivered');
+    return last.code;
+  }
+}
+
+/** Hands out the given codes in order, so a test knows them in advance (and can pick a wrong one). */
+export function codesInOrder(...codes: string[]): CodeGenerator {
+  const queue = [...codes];
+  return {
+    generate(length) {
+      const code = queue.shift();
+      if (code === undefined) throw new Error('the test ran out of predictable codes');
+      if (code.length !== length) throw new Error(`predictable code ${code} is not ${length} digits`);
+      return code;
+    },
+  };
+}
+
+export interface Wiring {
+  codeGenerator?: CodeGenerator;
+  currentSecret?: string;
+  oldSecrets?: string[];
+  /** Reuse an open database (a second service on the same handle, or a rebuilt one). */
+  db?: OtpDatabase;
+  clock?: FakeClock;
+  delivery?: RecordingDelivery;
+}
+
+const openDatabases: { db: OtpDatabase; dir?: string }[] = [];
+
+/** A fresh SQLite file in its own temp directory, migrated; closed by `destroyOpenDatabases`. */
+export async function openFreshDatabase(): Promise<{ db: OtpDatabase; filename: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-core-'));
+  const filename = join(dir, 'otp.sqlite');
+  const db = openSqliteDatabase(filename);
+  openDatabases.push({ db, dir });
+  await migrateToLatest(db);
+  return { db, filename };
+}
+
+/** A second handle on an existing file: what a second process would hold. */
+export function openAnotherHandle(filename: string): OtpDatabase {
+  const db = openSqliteDatabase(filename);
+  openDatabases.push({ db });
+  return db;
+}
+
+/** Call from afterEach: closes every handle opened by this test and removes its files. */
+export async function destroyOpenDatabases(): Promise<void> {
+  const opened = openDatabases.splice(0);
+  for (const { db } of opened) await db.destroy();
+  for (const { dir } of opened) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+}
+
+export function makeHasher(currentSecret = secretA, oldSecrets: string[] = []): CodeHasher {
+  return new CodeHasher(new SecretKeyring(currentSecret, oldSecrets, codeHmacPurpose));
+}
+
+/** Waits (in real time, briefly) for something the outbox worker does on its own timers. */
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the outbox worker');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+async function outboxHasDueMail(db: OtpDatabase, nowMs: number): Promise<boolean> {
+  const due = await db
+    .selectFrom('outbox_messages')
+    .select('id')
+    .where((eb) => eb.or([eb('status', '=', 'sending'), eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowMs)])]))
+    .executeTakeFirst();
+  return due !== undefined;
+}
+
+/** OtpService wired to the real Kysely store on a real SQLite file, a fake clock and a recording mailbox. */
+export async function makeService(overrides: Partial<OtpPolicy> = {}, wiring: Wiring = {}) {
+  const opened = wiring.db === undefined ? await openFreshDatabase() : { db: wiring.db, filename: '' };
+  const db = opened.db;
+  const store = new KyselyOtpStore(db);
+  const clock = wiring.clock ?? new FakeClock();
+  const delivered = wiring.delivery ?? new RecordingDelivery();
+  const policy: OtpPolicy = { ...defaultOtpPolicy, ...overrides };
+  const hasher = makeHasher(wiring.currentSecret, wiring.oldSecrets);
+  const sealer = new SealedBox(new SecretKeyring(wiring.currentSecret ?? secretA, wiring.oldSecrets ?? [], outboxSealPurpose));
+  const service = new OtpService({
+    policy,
+    store,
+    sealer,
+    hasher,
+    clock,
+    codeGenerator: wiring.codeGenerator ?? cryptoCodeGenerator,
+  });
+
+  /** Runs the real outbox worker until no mail is due at the fake clock's time: "the emails arrive". */
+  async function deliverOutbox(): Promise<void> {
+    const worker = new OutboxWorker({
+      store: new KyselyOutboxStore(db),
+      delivery: delivered,
+      sealer,
+      clock,
+      retry: { baseDelayMs: 1000, maxDelayMs: 300_000, giveUpAfterMs: 1_800_000 },
+      concurrency: 5,
+      pollIntervalMs: 1,
+      leaseMs: 60_000,
+      sendWindowMs: policy.sendWindowSeconds * 1000,
+    });
+    worker.start();
+    try {
+      await waitUntil(async () => !(await outboxHasDueMail(db, clock.nowMs())));
+    } finally {
+      await worker.stop();
+    }
+  }
+
+  /** Request, let the outbox deliver, and return the code that arrived (what a person would type back). */
+  async function requestAndReceive(input: Parameters<OtpService['request']>[0]): Promise<string> {
+    const outcome = await service.request(input);
+    if (!outcome.ok) throw new Error(`request refused: ${outcome.reason}`);
+    await deliverOutbox();
+    return delivered.lastCode();
+  }
+
+  return { service, clock, delivered, db, store, hasher, sealer, filename: opened.filename, deliverOutbox, requestAndReceive };
+}

@@ -1,0 +1,33 @@
+import { vi } from 'vitest';
+import type { OtpDatabase } from '../../src/store/database.js';
+import type { OutboxMessageRow, OutboxStatus } from '../../src/store/schema.js';
+
+/** Every outbox row, oldest first. */
+export function outboxRows(db: OtpDatabase): Promise<OutboxMessageRow[]> {
+  return db.selectFrom('outbox_messages').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+/** How many rows are in each status, e.g. `{ sent: 199, failed: 1 }`. */
+export async function outboxStatusCounts(db: OtpDatabase): Promise<Partial<Record<OutboxStatus, number>>> {
+  const counts: Partial<Record<OutboxStatus, number>> = {};
+  for (const row of await outboxRows(db)) counts[row.status] = (counts[row.status] ?? 0) + 1;
+  return counts;
+}
+
+/** Waits until no row is queued or sending any more, and returns the rows. */
+export async function waitForOutboxFinished(db: OtpDatabase, timeoutMs = 10_000): Promise<OutboxMessageRow[]> {
+  return vi.waitFor(
+    async () => {
+      const rows = await outboxRows(db);
+      const pending = rows.filter((row) => row.status === 'queued' || row.status === 'sending');
+      if (pending.length > 0) throw new Error(`${pending.length} of ${rows.length} outbox rows still pending`);
+      return rows;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
+}
+
+/** `count` distinct addresses that sort in request order: `${prefix}-000@example.com`, … */
+export function distinctAddresses(count: number, prefix = 'person'): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}@example.com`);
+}
