@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type ApiKeyHash, parseApiKeyHashes } from './core/api-key.js';
 
 /** The JSON API and the tokens it (and the success page) hand out. Part of Config; parsed with it. */
@@ -9,6 +10,8 @@ export interface ApiConfig {
   keyHashes: readonly ApiKeyHash[];
   /** Where the success page posts the token back to (a calling app's endpoint), if anywhere. */
   returnUrl?: string;
+  /** Code requests per API key per OTP_IP_REQUEST_WINDOW_SECONDS: bounds what a leaked key can send. @default 1000 */
+  requestLimitPerKey: number;
   tokens: TokenConfig;
 }
 
@@ -23,16 +26,13 @@ export interface TokenConfig {
   rotateAfterDays: number;
 }
 
-const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalText = z.preprocess(blankAsUnset, z.string().trim().optional());
-const integer = (fallback: number, min: number, max: number) =>
-  z.preprocess(blankAsUnset, z.coerce.number().int().min(min).max(max).default(fallback));
 
 /** The API's variables, spread into config's env schema. */
 export const apiEnvShape = {
   API_ENABLED: z.preprocess(blankAsUnset, z.enum(['true', 'false']).optional()),
   API_KEY_HASHES: optionalText,
   RETURN_URL: optionalText,
+  API_REQUEST_LIMIT: integer(1000, 1, 10_000_000),
   TOKEN_TTL_SECONDS: integer(600, 30, 86_400),
   TOKEN_ISSUER: optionalText,
   TOKEN_SIGNING_KEYS: optionalText,
@@ -64,6 +64,7 @@ export function apiConfigFrom(e: ApiEnv, appName: string, isProduction: boolean,
     enabled,
     keyHashes: Object.freeze(hashes.map((hash) => Object.freeze(hash))),
     ...(returnUrl === undefined ? {} : { returnUrl }),
+    requestLimitPerKey: e.API_REQUEST_LIMIT,
     tokens: Object.freeze({
       ttlSeconds: e.TOKEN_TTL_SECONDS,
       issuer: e.TOKEN_ISSUER ?? appName,

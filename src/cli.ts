@@ -91,7 +91,7 @@ function parseCommandLine(argv: string[]) {
 }
 
 async function runWorker(config: Readonly<Config>): Promise<number> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const runtime = await createOtpRuntime(config, logger, { runWorker: true });
   logger.info({ event: 'outbox.worker_started' }, 'delivering queued mail');
   onShutdownSignal(async (signal) => {
@@ -102,7 +102,7 @@ async function runWorker(config: Readonly<Config>): Promise<number> {
 }
 
 async function serve(config: Readonly<Config>): Promise<number> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const runtime = await createOtpRuntime(config, logger);
   const app = await buildApp(runtime, logger);
   await app.listen({ port: config.port, host: config.host });

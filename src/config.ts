@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { defaultOtpPolicy, type OtpPolicy } from './core/otp-policy.js';
 
@@ -10,11 +11,6 @@ export class ConfigError extends Error {}
 
 const minSecretKeyBytes = 32;
 
-// An empty value (`PORT=` in a .env file) means "unset", not 0.
-const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const integer = (fallback: number, min: number, max: number) =>
-  z.preprocess(blankAsUnset, z.coerce.number().int().min(min).max(max).default(fallback));
-const optionalText = z.string().trim().optional().transform((value) => (value === '' ? undefined : value));
 
 const envSchema = z.object({
   ...apiEnvShape,

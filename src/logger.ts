@@ -1,7 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
- * JSON logs. Request lines carry the path without its query string, and headers that hold secrets are
+ * JSON logs. Request lines carry the route pattern (never a path with a token in it, nor a query string), and headers that hold secrets are
  * never written; OTP events carry masked addresses and never a code.
  *
  * `pretty` renders the same lines readably through pino-pretty (in a worker thread), for development at a
@@ -12,9 +12,10 @@ export function createLogger(level: string, destination?: DestinationStream, for
     level,
     redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
     serializers: {
-      req: (request: { method: string; url: string; ip?: string }) => ({
+      // The route pattern, not the path: some paths carry a secret (`/secure-otp/link/:token`).
+      req: (request: { method: string; url: string; ip?: string; routeOptions?: { url?: string } }) => ({
         method: request.method,
-        url: request.url.split('?')[0],
+        url: request.routeOptions?.url ?? request.url.split('?')[0],
         ip: request.ip,
       }),
     },

@@ -18,7 +18,7 @@ import { type OtpDatabase, openDatabase } from './store/database.js';
 import { KyselyOtpStore } from './store/kysely-otp-store.js';
 import { KyselyOutboxStore } from './store/kysely-outbox-store.js';
 import { migrateToLatest } from './store/migrate.js';
-import { startSweeper } from './store/sweeper.js';
+import { startSweeper, sweepRetentionMs } from './store/sweeper.js';
 import type { StoredSigningKeyring } from './core/signing-keyring.js';
 import type { VerificationTokens } from './core/verification-token.js';
 import { createVerificationTokens } from './verification-token-runtime.js';
@@ -116,7 +116,7 @@ export async function createOtpRuntime(config: Readonly<Config>, logger: Logger,
     store,
     clock,
     intervalMs: config.sweepIntervalSeconds * 1000,
-    retentionMs: 1000 * Math.max(3600, policy.sendWindowSeconds, policy.addressFailureWindowSeconds, policy.resendCooldownSeconds),
+    retentionMs: sweepRetentionMs(policy),
     onSwept: (deleted) => deleted > 0 && logger.debug({ event: 'otp.swept', deleted }),
     onError: (error) => logger.error({ event: 'otp.sweep_failed', err: error }),
   });

@@ -3,12 +3,7 @@ import { type OtpDatabase, openDatabase } from '../store/database.js';
 import { KyselyOtpStore } from '../store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
 import { migrateToLatest } from '../store/migrate.js';
-
-/** Keeps finished codes as long as the longest window that may still count them (as the running sweeper does). */
-function retentionMsFor(config: Readonly<Config>): number {
-  const policy = config.policy;
-  return 1000 * Math.max(3600, policy.sendWindowSeconds, policy.addressFailureWindowSeconds, policy.resendCooldownSeconds);
-}
+import { sweepRetentionMs } from '../store/sweeper.js';
 
 async function withDatabase<T>(config: Readonly<Config>, work: (db: OtpDatabase) => Promise<T>): Promise<T> {
   const db = openDatabase(config.database);
@@ -32,7 +27,7 @@ export function migrateCommand(config: Readonly<Config>): Promise<number> {
 export function purgeCommand(config: Readonly<Config>): Promise<number> {
   return withDatabase(config, async (db) => {
     if (config.autoMigrate) await migrateToLatest(db);
-    console.log(`Deleted ${await new KyselyOtpStore(db).sweep(Date.now(), retentionMsFor(config))} rows.`);
+    console.log(`Deleted ${await new KyselyOtpStore(db).sweep(Date.now(), sweepRetentionMs(config.policy))} rows.`);
     return 0;
   });
 }

@@ -1,3 +1,4 @@
+import escapeHtml from 'escape-html';
 import type { Config } from '../config.js';
 import { normalizeEmailAddress } from '../core/email-address.js';
 import { mailTransportFor } from '../otp-runtime.js';
@@ -39,6 +40,3 @@ export async function sendTestEmail(config: Readonly<Config>, to: string | undef
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}

@@ -10,11 +10,14 @@ const localPartPattern = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/
 const asciiDomainPattern = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
 /**
- * Normalises an address the way mail systems treat it: trims, lower-cases the domain and turns an
- * international domain into punycode. The local part keeps its case (RFC 5321 lets servers treat it
- * as case-sensitive). Returns null for anything that is not a plausible single mailbox.
+ * Normalises an address: trims, lower-cases it and turns an international domain into punycode.
+ * Returns null for anything that is not a plausible single mailbox.
  *
- * @example normalizeEmailAddress(' Anna@Bücher.Example ') // 'Anna@xn--bcher-kva.example'
+ * The local part is lower-cased too. RFC 5321 lets a server treat it as case-sensitive, but real
+ * mailboxes do not, and every limit is keyed on this string: with case kept, `Bob@`, `bOb@`, `BOB@`…
+ * would each get their own cooldown, send cap and guessing budget for the same mailbox.
+ *
+ * @example normalizeEmailAddress(' Anna@Bücher.Example ') // 'anna@xn--bcher-kva.example'
  */
 export function normalizeEmailAddress(input: string): string | null {
   const trimmed = input.trim();
@@ -23,7 +26,7 @@ export function normalizeEmailAddress(input: string): string | null {
   if (trimmed.length === 0 || trimmed.length > maxAddressLength * 2) return null;
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || at === trimmed.length - 1) return null;
-  const localPart = trimmed.slice(0, at);
+  const localPart = trimmed.slice(0, at).toLowerCase();
   const domain = domainToASCII(trimmed.slice(at + 1).toLowerCase());
   if (localPart.length > maxLocalPartLength || !localPartPattern.test(localPart)) return null;
   if (domain === '' || !asciiDomainPattern.test(domain)) return null;

@@ -50,9 +50,9 @@ export class KyselyOutboxStore implements OutboxStore {
       .updateTable('outbox_messages')
       .set({ status: 'sent', sealed_body: null, lease_until: null, sent_at: nowMs, updated_at: nowMs, last_error: null })
       .where('id', '=', id)
-      // Whoever's claim it was, the mail server took the message: it is sent. Only a row already sent by a
-      // worker that took it over keeps its first sent_at.
-      .where('status', '!=', 'sent')
+      // Whoever's claim it was, the mail server took the message: it is sent — unless the row has already
+      // been finished (sent by a worker that took it over, or given up on and its code withdrawn).
+      .where('status', 'in', ['queued', 'sending'])
       .execute();
   }
 

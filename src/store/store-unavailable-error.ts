@@ -14,3 +14,10 @@ export class StoreUnavailableError extends Error {
     super('the database is temporarily unavailable', { cause });
   }
 }
+
+/** Database down (StoreUnavailableError from the store) or locked past its busy timeout (SQLite). */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { OtpPolicy } from '../core/otp-policy.js';
 import type { OtpStore } from '../core/otp-store.js';
 
 export interface SweeperOptions {
@@ -28,4 +29,12 @@ export function startSweeper(options: SweeperOptions): { stop(): void } {
   }, options.intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * How long the sweeper keeps what it could delete: an hour (so a late visitor is told "expired"), and at
+ * least the longest window a limit counts over, so no counter is deleted while it still binds.
+ */
+export function sweepRetentionMs(policy: OtpPolicy): number {
+  return 1000 * Math.max(3600, policy.sendWindowSeconds, policy.addressFailureWindowSeconds, policy.resendCooldownSeconds);
 }

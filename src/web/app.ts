@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { OtpRuntime } from '../otp-runtime.js';
 import { opsRoutes } from '../ops/ops.plugin.js';
@@ -25,6 +25,11 @@ export async function buildApp(runtime: OtpRuntime, logger: Logger): Promise<Fas
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy as boolean | string[]),
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
+    // One line per request (below), not Fastify's two ("incoming request" and "request completed").
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request');
   });
 
   // Per-IP limits: in Redis when REDIS_URL is set, so every process behind the load balancer shares them.

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { formatWait, type Locale, type MessageKey, translate } from '../i18n/index.js';
-import { StoreUnavailableError } from '../store/store-unavailable-error.js';
+import { isStoreUnavailable } from '../store/store-unavailable-error.js';
 import { sendPage } from './page-reply.js';
 import { localeOf } from './request-locale.js';
 import { errorPage } from './views/result-pages.js';
@@ -52,7 +52,7 @@ const storeUnavailableRetryAfterSeconds = 5;
 
 function viewFor(error: FastifyError, reply: FastifyReply, locale: Locale): ErrorView {
   // The database is down or restarting: not our bug and not theirs. Say so, and that it is worth retrying.
-  if (error instanceof StoreUnavailableError) {
+  if (isStoreUnavailable(error)) {
     reply.header('retry-after', String(storeUnavailableRetryAfterSeconds));
     return { status: 503, ...temporarilyUnavailable };
   }

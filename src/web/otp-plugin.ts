@@ -123,7 +123,7 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
       tokens: options.otp.tokens,
       apiKeyHashes: config.api.keyHashes,
       appName: config.appName,
-      ipRequestLimit: config.ipRequestLimit,
+      requestLimitPerKey: config.api.requestLimitPerKey,
       ipRequestWindowSeconds: config.ipRequestWindowSeconds,
       bodyLimitBytes: config.bodyLimitBytes,
     });

@@ -33,7 +33,7 @@ describe('the JSON API: request → email → verify → signed result', () => {
 
     const { payload, protectedHeader } = await verifyToken(verified.body.token);
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', typ: 'JWT', kid: expect.any(String) });
-    expect(payload).toMatchObject({ sub: 'Anna@example.com', purpose: 'sign-in', iss: 'otp-app', jti: expect.any(String) });
+    expect(payload).toMatchObject({ sub: 'anna@example.com', purpose: 'sign-in', iss: 'otp-app', jti: expect.any(String) });
     expect(payload.ctx).toBeUndefined();
     expect(payload.exp! - payload.iat!).toBe(600);
     expect(payload.iat).toBe(Math.floor(api.clock.nowMs() / 1000));
@@ -163,8 +163,8 @@ describe('the JSON API: request → email → verify → signed result', () => {
     expectProblem(await api.call('/api/v1/otp/verify', { body: { email: anna, code } }), 429, 'rate_limited');
   });
 
-  it('answers 429 rate_limited with Retry-After past the per-client request limit', async () => {
-    api = await startApiApp({ OTP_IP_REQUEST_LIMIT: '2' });
+  it('answers 429 rate_limited with Retry-After past the per-key request limit', async () => {
+    api = await startApiApp({ API_REQUEST_LIMIT: '2' });
     for (const email of ['a@example.com', 'b@example.com']) expect((await api.call('/api/v1/otp', { body: { email } })).status).toBe(202);
     const third = await api.call('/api/v1/otp', { body: { email: 'c@example.com' } });
     expectProblem(third, 429, 'rate_limited');

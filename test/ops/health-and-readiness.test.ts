@@ -22,14 +22,17 @@ describe('/healthz and /readyz', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
-  it.each(dialects)('is ready with a reachable, migrated database (%s) and reports the verified SMTP transport', async (dialect) => {
-    smtp = await startSmtpTestServer();
-    testApp = await startTestApp({ dialect, env: { SMTP_URL: smtp.url } });
-    await expect.poll(() => testApp!.runtime.mailCheck.state.status).toBe('ok');
-    const response = await fetch(`${testApp.baseUrl}/readyz`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', database: 'ok', migrations: 'current', mail: 'ok' });
-  });
+  it.each(dialects)(
+    'is ready with a reachable, migrated database (%s) and reports the verified SMTP transport',
+    async (dialect) => {
+      smtp = await startSmtpTestServer();
+      testApp = await startTestApp({ dialect, env: { SMTP_URL: smtp.url } });
+      await expect.poll(() => testApp!.runtime.mailCheck.state.status).toBe('ok');
+      const response = await fetch(`${testApp.baseUrl}/readyz`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ready', database: 'ok', migrations: 'current', mail: 'ok' });
+    },
+  );
 
   it('stays ready but shows the failure when the mail server cannot be reached at start', async () => {
     // A port nobody listens on: the outbox keeps the mail, so this must not take the instance out.

@@ -45,8 +45,11 @@ describe('log lines', () => {
     for (const line of events.filter((candidate) => candidate.event?.startsWith('otp.'))) {
       expect(line.email).toBe('do***@example.com');
     }
-    // A request line per request, path without the query, and no cookie header.
-    expect(lines.filter((line) => line.msg === 'request completed').length).toBeGreaterThanOrEqual(5);
+    // Exactly one line per request, path without the query, and no cookie header.
+    const requestLines = lines.filter((line) => line.msg === 'request');
+    expect(requestLines.length).toBeGreaterThanOrEqual(5);
+    expect(lines.filter((line) => line.msg === 'incoming request' || line.msg === 'request completed')).toEqual([]);
+    for (const line of requestLines) expect((line.req as { url: string }).url).not.toContain('?');
 
     const everything = testApp.logLines.join('\n');
     expect(everything).not.toContain(address);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { StoreUnavailableError } from '../../store/store-unavailable-error.js';
+import { isStoreUnavailable } from '../../store/store-unavailable-error.js';
 import { ApiProblemError, type FieldError, sendProblem } from './api-problem.js';
 
 interface ValidationIssue {
@@ -43,13 +43,6 @@ export function createApiErrorHandler(docsPath: string) {
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, docsPath, 'internal_error', 'Something went wrong on our side. Try again in a minute.');
   };
-}
-
-/** Database down (StoreUnavailableError from the store) or locked past its busy timeout (SQLite). */
-export function isStoreUnavailable(error: unknown): boolean {
-  if (error instanceof StoreUnavailableError) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
 function fieldErrors(issues: ValidationIssue[], context: string | undefined): FieldError[] {

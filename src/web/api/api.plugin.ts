@@ -18,7 +18,7 @@ export interface ApiPluginOptions {
   tokens: VerificationTokens;
   apiKeyHashes: readonly ApiKeyHash[];
   appName: string;
-  ipRequestLimit: number;
+  requestLimitPerKey: number;
   ipRequestWindowSeconds: number;
   /** Largest JSON body accepted; larger ones get 413 payload_too_large. */
   bodyLimitBytes: number;
@@ -82,7 +82,7 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
           service: options.service,
           tokens: options.tokens,
           docsPath,
-          ipRequestLimit: options.ipRequestLimit,
+          requestLimitPerKey: options.requestLimitPerKey,
           ipRequestWindowSeconds: options.ipRequestWindowSeconds,
         });
       });

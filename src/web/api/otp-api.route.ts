@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RequestOutcome, VerifyOutcome } from '../../core/otp-outcome.js';
 import type { OtpService } from '../../core/otp-service.js';
@@ -10,7 +10,7 @@ export interface OtpApiRouteOptions {
   service: OtpService;
   tokens: VerificationTokens;
   docsPath: string;
-  ipRequestLimit: number;
+  requestLimitPerKey: number;
   ipRequestWindowSeconds: number;
 }
 
@@ -38,7 +38,15 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
         body: s.requestCodeBody,
         response: { 202: s.codeRequested, 400: s.problem, 401: s.problem, 413: s.problem, 415: s.problem, 429: s.problem, 503: s.problem },
       },
-      config: { rateLimit: { max: options.ipRequestLimit, timeWindow: options.ipRequestWindowSeconds * 1000 } },
+      config: {
+        rateLimit: {
+          max: options.requestLimitPerKey,
+          timeWindow: options.ipRequestWindowSeconds * 1000,
+          // The caller is a back end: one IP (or one key) speaks for all its users. Count per API key, so a
+          // busy integrator is not throttled as one person; the per-address limits still hold in the store.
+          keyGenerator: (request: FastifyRequest) => `api-key:${request.apiKeyLabel ?? request.ip}`,
+        },
+      },
     },
     async (request, reply) => {
       const { email, purpose, context } = request.body;
