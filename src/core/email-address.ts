@@ -22,6 +22,7 @@ const asciiDomainPattern = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\
 export function normalizeEmailAddress(input: string): string | null {
   const trimmed = input.trim();
   // domainToASCII would silently drop a CR, LF or tab inside the domain; refuse control characters outright.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are refused.
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) return null;
   if (trimmed.length === 0 || trimmed.length > maxAddressLength * 2) return null;
   const at = trimmed.lastIndexOf('@');

@@ -40,6 +40,12 @@ export interface RequestCodeInput {
   clientIp?: string | null;
   /** Language of the email (`en`, `de`, …); see resolveLocale in src/i18n. @default 'en' */
   locale?: string;
+  /**
+   * Put a one-time link to the hosted pages in the email beside the code. Only the pages ask for it: a
+   * back end calling the API expects its user to type the code into *its* app, and a link would spend
+   * the code elsewhere. Never with a context: the link could not carry the binding. @default false
+   */
+  withLink?: boolean;
 }
 
 export interface VerifyLinkInput {
@@ -82,7 +88,7 @@ export class OtpService {
     const nowMs = clock.nowMs();
     const codeId = randomUUID();
     const expiresAtMs = nowMs + policy.codeTtlSeconds * 1000;
-    const linkToken = createLinkToken();
+    const linkToken = input.withLink === true && context === '' ? createLinkToken() : undefined;
     const email: CodeEmail = {
       to: address,
       code,
@@ -90,7 +96,7 @@ export class OtpService {
       ...(context === '' ? {} : { context }),
       expiresAtMs,
       ttlSeconds: policy.codeTtlSeconds,
-      linkToken,
+      ...(linkToken === undefined ? {} : { linkToken }),
       ...(input.locale === undefined ? {} : { locale: input.locale }),
     };
     const issued = await store.issueCode({
@@ -102,7 +108,7 @@ export class OtpService {
       clientIp: input.clientIp ?? null,
       sealedEmail: this.deps.sealer.seal(JSON.stringify(email)),
       recipient: address,
-      linkTokenHash: hashLinkToken(linkToken),
+      ...(linkToken === undefined ? {} : { linkTokenHash: hashLinkToken(linkToken) }),
       nowMs,
       expiresAtMs,
       resendCooldownMs: policy.resendCooldownSeconds * 1000,
@@ -132,7 +138,7 @@ export class OtpService {
   }
 
   async verify(input: VerifyCodeInput): Promise<VerifyOutcome> {
-    const { policy, store, clock } = this.deps;
+    const { policy, clock } = this.deps;
     const address = normalizeEmailAddress(input.address);
     if (address === null) return { ok: false, reason: 'invalid_email' };
     const purpose = input.purpose ?? policy.purposes[0]!;

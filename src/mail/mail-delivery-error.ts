@@ -83,6 +83,7 @@ function readTransportFields(error: unknown): TransportFields {
 }
 
 function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are removed.
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > maxReplyLength ? `${flat.slice(0, maxReplyLength)}…` : flat;
 }

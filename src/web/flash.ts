@@ -4,8 +4,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export interface Flash {
   notice?: string;
   email?: string;
-  verified?: { address: string; purpose: string };
+  /** `atMs`: when the verify succeeded; the success page honours it only briefly (see verifiedFlashMaxAgeMs). */
+  verified?: { address: string; purpose: string; atMs: number };
 }
+
+/**
+ * A captured flash cookie must not become a lasting way to reach the success page (which can mint a
+ * token for RETURN_URL): it is honoured only this long after the verify that set it.
+ */
+export const verifiedFlashMaxAgeMs = 60_000;
 
 const cookieName = 'otp_flash';
 

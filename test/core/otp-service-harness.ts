@@ -29,8 +29,8 @@ export class RecordingDelivery implements CodeDelivery {
   failing: 'permanent' | 'transient' | false = false;
 
   async deliverCode(email: CodeEmail): Promise<void> {
-    if (this.failing === 'permanent') throw new MailDeliveryError('simulated 550 mailbox unavailable', { responseCode: 550 });
-    if (this.failing === 'transient') throw new MailDeliveryError('simulated 421 try again later', { responseCode: 421 });
+    if (this.failing === 'permanent') throw new MailDeliveryError('simulated 550 mailbox unavailable', { responseCode: 550, errorCode: 'EENVELOPE' });
+    if (this.failing === 'transient') throw new MailDeliveryError('simulated 421 try again later', { responseCode: 421, errorCode: 'EENVELOPE' });
     this.emails.push(email);
   }
 

@@ -43,10 +43,22 @@ describe('requesting a code: the code and its email', () => {
         purpose: 'sign-in',
         expiresAtMs: clock.ms + 300_000,
         ttlSeconds: 300,
-        // The one-time link's token travels sealed with the code; only its hash is stored.
-        linkToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       },
     ]);
+  });
+
+  it('adds a one-time link only when the pages ask for one, and never to a code bound to a context', async () => {
+    const { service, clock, delivered, deliverOutbox } = await makeService({ resendCooldownSeconds: 0 });
+    await service.request({ address: anna, withLink: true });
+    clock.advanceSeconds(1);
+    await service.request({ address: 'ben@example.com', withLink: true, purpose: 'confirm-action', context: 'Pay 120 EUR' });
+    await service.request({ address: 'cara@example.com' });
+    await deliverOutbox();
+    const linkOf = (to: string) => delivered.emails.find((email) => email.to === to)?.linkToken;
+    // The link's token travels sealed with the code; only its hash is stored.
+    expect(linkOf(anna)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(linkOf('ben@example.com')).toBeUndefined();
+    expect(linkOf('cara@example.com')).toBeUndefined();
   });
 
   it('keeps a leading zero and accepts the code back with it', async () => {

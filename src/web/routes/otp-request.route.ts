@@ -55,7 +55,7 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
       }
       const resend = form.value.resend === '1';
       // The email goes out in the language of the page the person asked from.
-      const outcome = await service.request({ address: form.value.email, clientIp: request.ip, locale });
+      const outcome = await service.request({ address: form.value.email, clientIp: request.ip, locale, withLink: true });
       if (outcome.ok) {
         const ttlSeconds = service.policy.codeTtlSeconds;
         setFlash(reply, { notice: codeSentNotice(locale, outcome.address, ttlSeconds, resend), email: outcome.address }, options.secureCookies);

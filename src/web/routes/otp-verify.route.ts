@@ -72,7 +72,7 @@ export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRo
     const { email, code } = form.value;
     const outcome = await service.verify({ address: email, code });
     if (outcome.ok) {
-      setFlash(reply, { verified: { address: outcome.address, purpose: outcome.purpose } }, options.secureCookies);
+      setFlash(reply, { verified: { address: outcome.address, purpose: outcome.purpose, atMs: Date.now() } }, options.secureCookies);
       return reply.redirect('/secure-otp/success/', 303);
     }
     if (outcome.reason === 'paused') reply.header('retry-after', String(outcome.retryAfterSeconds));

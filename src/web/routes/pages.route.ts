@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { VerificationTokens } from '../../core/verification-token.js';
 import { translate } from '../../i18n/index.js';
-import { takeFlash } from '../flash.js';
+import { takeFlash, verifiedFlashMaxAgeMs } from '../flash.js';
 import { sendPage } from '../page-reply.js';
 import { localeOf, rememberLocaleChoice } from '../request-locale.js';
 import { homePage, landingPage } from '../views/home-page.js';
@@ -28,7 +28,8 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRouteOptio
     const locale = localeOf(request);
     const { verified } = takeFlash(request, reply);
     // Only a verify that just succeeded lands here; a bookmark or a second visit goes back to the start.
-    if (verified === undefined) {
+    const fresh = verified !== undefined && Math.abs(Date.now() - verified.atMs) <= verifiedFlashMaxAgeMs;
+    if (verified === undefined || !fresh) {
       // A language switch on this page lands here too (the flash is spent): keep the choice across the redirect.
       rememberLocaleChoice(request, reply);
       return reply.redirect('/secure-otp/', 303);
