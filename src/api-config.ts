@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type ApiKeyHash, parseApiKeyHashes } from './core/api-key.js';
+import { blankAsUnset, integer, optionalText } from './env-values.js';
 
 /** The JSON API and the tokens it (and the success page) hand out. Part of Config; parsed with it. */
 export interface ApiConfig {
@@ -26,7 +26,6 @@ export interface TokenConfig {
   rotateAfterDays: number;
 }
 
-
 /** The API's variables, spread into config's env schema. */
 export const apiEnvShape = {
   API_ENABLED: z.preprocess(blankAsUnset, z.enum(['true', 'false']).optional()),
@@ -48,7 +47,9 @@ export function apiConfigFrom(e: ApiEnv, appName: string, isProduction: boolean,
   const enabled = e.API_ENABLED === undefined ? hashes.length > 0 : e.API_ENABLED === 'true';
   if (isProduction && enabled && hashes.length === 0 && hashProblems.length === 0) {
     // An API without keys would refuse every call at best; refuse to start so the mistake is seen.
-    problems.push('NODE_ENV=production with API_ENABLED=true needs API_KEY_HASHES; make a key and its hash with: otp-app api-key (or set API_ENABLED=false)');
+    problems.push(
+      'NODE_ENV=production with API_ENABLED=true needs API_KEY_HASHES; make a key and its hash with: otp-app api-key (or set API_ENABLED=false)',
+    );
   }
   const returnUrl = e.RETURN_URL;
   if (returnUrl !== undefined) {
@@ -59,7 +60,10 @@ export function apiConfigFrom(e: ApiEnv, appName: string, isProduction: boolean,
       problems.push('RETURN_URL must use https in production: the token travels in the form post');
     }
   }
-  const signingKeys = (e.TOKEN_SIGNING_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  const signingKeys = (e.TOKEN_SIGNING_KEYS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
   return Object.freeze({
     enabled,
     keyHashes: Object.freeze(hashes.map((hash) => Object.freeze(hash))),

@@ -2,15 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { defaultOtpPolicy, type OtpPolicy } from './core/otp-policy.js';
+import { blankAsUnset, integer, optionalText } from './env-values.js';
 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
 export class ConfigError extends Error {}
 
 const minSecretKeyBytes = 32;
-
 
 const envSchema = z.object({
   ...apiEnvShape,
@@ -60,7 +59,12 @@ const envSchema = z.object({
   OTP_PURPOSES: z
     .string()
     .default(defaultOtpPolicy.purposes.join(','))
-    .transform((value) => value.split(',').map((purpose) => purpose.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((purpose) => purpose.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'purposes are lower-case words joined by "-"')).min(1)),
 });
 
@@ -174,7 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
 
   const database = databaseFrom(e, dataDir, problems);
-  if (e.REDIS_URL !== undefined && !/^rediss?:\/\//.test(e.REDIS_URL)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  if (e.REDIS_URL !== undefined && !/^rediss?:\/\//.test(e.REDIS_URL))
+    problems.push('REDIS_URL must start with redis:// or rediss://');
   if (e.METRICS_TOKEN !== undefined && Buffer.byteLength(e.METRICS_TOKEN) < 16) {
     problems.push('METRICS_TOKEN must be at least 16 bytes; generate one with: openssl rand -hex 24');
   }
@@ -182,7 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
   }
-  const publicUrl = (e.PUBLIC_URL ?? (isProduction ? undefined : `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`))?.replace(/\/+$/, '');
+  const publicUrl = (
+    e.PUBLIC_URL ?? (isProduction ? undefined : `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`)
+  )?.replace(/\/+$/, '');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   secretKey ??= developmentSecretKey(dataDir);
 
@@ -198,7 +205,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...(e.REDIS_URL === undefined ? {} : { redisUrl: e.REDIS_URL }),
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     secretKey,
-    oldSecretKeys: Object.freeze((e.OLD_SECRET_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean)),
+    oldSecretKeys: Object.freeze(
+      (e.OLD_SECRET_KEYS ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    ),
     mail: Object.freeze(mail),
     appName: e.APP_NAME,
     ...(publicUrl === undefined ? {} : { publicUrl }),
@@ -247,7 +259,9 @@ function databaseFrom(
   if (/^postgres(ql)?:\/\//.test(url)) {
     return { kind: 'postgres', url, poolSize: e.DATABASE_POOL_SIZE, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS };
   }
-  problems.push('DATABASE_URL must be empty (SQLite under DATA_DIR), sqlite:PATH, or postgres://user:password@host:5432/database');
+  problems.push(
+    'DATABASE_URL must be empty (SQLite under DATA_DIR), sqlite:PATH, or postgres://user:password@host:5432/database',
+  );
   return { kind: 'sqlite', file: '' };
 }
 
@@ -255,7 +269,12 @@ function parseTrustProxy(value: string | undefined): boolean | number | readonly
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
-  return Object.freeze(value.split(',').map((entry) => entry.trim()).filter(Boolean));
+  return Object.freeze(
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
 }
 
 /** A newcomer has no secret: make a strong one once and keep it beside the database. */
@@ -264,7 +283,9 @@ function developmentSecretKey(dataDir: string): string {
   if (existsSync(file)) {
     const kept = readFileSync(file, 'utf8').trim();
     if (Buffer.byteLength(kept) < minSecretKeyBytes) {
-      throw new ConfigError(`${file} holds a secret shorter than ${minSecretKeyBytes} bytes: delete the file to have a new one generated`);
+      throw new ConfigError(
+        `${file} holds a secret shorter than ${minSecretKeyBytes} bytes: delete the file to have a new one generated`,
+      );
     }
     return kept;
   }

@@ -24,9 +24,9 @@ import type { OtpPolicy } from './core/otp-policy.js';
 import type { MailTransport } from './mail/outgoing-message.js';
 import { createOtpRuntime, type OtpRuntime } from './otp-runtime.js';
 
-export { ConfigError } from './config.js';
-export type { Config } from './config.js';
 export type { ApiConfig, TokenConfig } from './api-config.js';
+export type { Config } from './config.js';
+export { ConfigError } from './config.js';
 export { generateApiKey, sha256Hex } from './core/api-key.js';
 export type { Clock } from './core/clock.js';
 export type { DeliveryStatus } from './core/code-delivery.js';
@@ -36,8 +36,8 @@ export type { OtpService, RequestCodeInput, VerifyCodeInput } from './core/otp-s
 export { contextDigest, type IssuedToken, type VerificationClaims, type VerificationTokens } from './core/verification-token.js';
 export type { MailTransport, OutgoingMessage } from './mail/outgoing-message.js';
 export type { OtpRuntime } from './otp-runtime.js';
-export { otpPlugin, type OtpPluginOptions } from './web/otp-plugin.js';
-export { apiProblemCodes, type ApiProblemCode, type Problem } from './web/api/api-problem.js';
+export { type ApiProblemCode, apiProblemCodes, type Problem } from './web/api/api-problem.js';
+export { type OtpPluginOptions, otpPlugin } from './web/otp-plugin.js';
 
 /** Typed options of `createOtpService`; each has the same default and checks as its environment variable. */
 export interface OtpServiceOptions {
@@ -100,35 +100,37 @@ export interface OtpServiceOptions {
  */
 export async function createOtpService(options: OtpServiceOptions): Promise<OtpRuntime> {
   // The options go through the same parser and checks as the environment: one set of rules.
-  const config = loadConfig(withoutUndefined({
-    NODE_ENV: options.production === false ? 'development' : 'production',
-    SECRET_KEY: options.secretKey,
-    OLD_SECRET_KEYS: options.oldSecretKeys?.join(','),
-    DATABASE_URL: options.databaseUrl,
-    DATA_DIR: options.dataDir,
-    SMTP_URL: options.smtpUrl,
-    MAIL_FROM: options.mailFrom,
-    APP_NAME: options.appName,
-    OTP_LENGTH: options.policy?.codeLength,
-    OTP_TTL_SECONDS: options.policy?.codeTtlSeconds,
-    OTP_MAX_ATTEMPTS: options.policy?.maxAttemptsPerCode,
-    OTP_ADDRESS_FAILURE_LIMIT: options.policy?.addressFailureLimit,
-    OTP_ADDRESS_FAILURE_WINDOW_SECONDS: options.policy?.addressFailureWindowSeconds,
-    OTP_MAX_LIVE_CODES: options.policy?.maxLiveCodes,
-    OTP_RESEND_COOLDOWN_SECONDS: options.policy?.resendCooldownSeconds,
-    OTP_SEND_LIMIT: options.policy?.sendLimit,
-    OTP_SEND_WINDOW_SECONDS: options.policy?.sendWindowSeconds,
-    OTP_PURPOSES: options.policy?.purposes?.join(','),
-    OTP_IP_REQUEST_LIMIT: options.ipRequestLimit,
-    OTP_IP_REQUEST_WINDOW_SECONDS: options.ipRequestWindowSeconds,
-    API_ENABLED: options.api?.enabled,
-    API_KEY_HASHES: options.api?.keyHashes?.join(','),
-    RETURN_URL: options.api?.returnUrl,
-    TOKEN_TTL_SECONDS: options.tokens?.ttlSeconds,
-    TOKEN_ISSUER: options.tokens?.issuer,
-    TOKEN_SIGNING_KEYS: options.tokens?.signingKeys?.join(','),
-    TOKEN_KEY_ROTATION_DAYS: options.tokens?.rotateAfterDays,
-  }));
+  const config = loadConfig(
+    withoutUndefined({
+      NODE_ENV: options.production === false ? 'development' : 'production',
+      SECRET_KEY: options.secretKey,
+      OLD_SECRET_KEYS: options.oldSecretKeys?.join(','),
+      DATABASE_URL: options.databaseUrl,
+      DATA_DIR: options.dataDir,
+      SMTP_URL: options.smtpUrl,
+      MAIL_FROM: options.mailFrom,
+      APP_NAME: options.appName,
+      OTP_LENGTH: options.policy?.codeLength,
+      OTP_TTL_SECONDS: options.policy?.codeTtlSeconds,
+      OTP_MAX_ATTEMPTS: options.policy?.maxAttemptsPerCode,
+      OTP_ADDRESS_FAILURE_LIMIT: options.policy?.addressFailureLimit,
+      OTP_ADDRESS_FAILURE_WINDOW_SECONDS: options.policy?.addressFailureWindowSeconds,
+      OTP_MAX_LIVE_CODES: options.policy?.maxLiveCodes,
+      OTP_RESEND_COOLDOWN_SECONDS: options.policy?.resendCooldownSeconds,
+      OTP_SEND_LIMIT: options.policy?.sendLimit,
+      OTP_SEND_WINDOW_SECONDS: options.policy?.sendWindowSeconds,
+      OTP_PURPOSES: options.policy?.purposes?.join(','),
+      OTP_IP_REQUEST_LIMIT: options.ipRequestLimit,
+      OTP_IP_REQUEST_WINDOW_SECONDS: options.ipRequestWindowSeconds,
+      API_ENABLED: options.api?.enabled,
+      API_KEY_HASHES: options.api?.keyHashes?.join(','),
+      RETURN_URL: options.api?.returnUrl,
+      TOKEN_TTL_SECONDS: options.tokens?.ttlSeconds,
+      TOKEN_ISSUER: options.tokens?.issuer,
+      TOKEN_SIGNING_KEYS: options.tokens?.signingKeys?.join(','),
+      TOKEN_KEY_ROTATION_DAYS: options.tokens?.rotateAfterDays,
+    }),
+  );
   const logger = options.logger ?? pino({ level: 'info' });
   return createOtpRuntime(config, logger, {
     runWorker: options.runWorker ?? true,

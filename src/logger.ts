@@ -21,7 +21,10 @@ export function createLogger(level: string, destination?: DestinationStream, for
     },
   };
   if (format === 'pretty' && destination === undefined) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+    });
   }
   return pino(options, destination);
 }

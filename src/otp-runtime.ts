@@ -7,6 +7,8 @@ import { type CodeGenerator, cryptoCodeGenerator } from './core/one-time-code.js
 import { type OtpEvent, OtpService } from './core/otp-service.js';
 import { SealedBox } from './core/sealed-box.js';
 import { SecretKeyring } from './core/secret-keyring.js';
+import type { StoredSigningKeyring } from './core/signing-keyring.js';
+import type { VerificationTokens } from './core/verification-token.js';
 import { CodeMailer } from './mail/code-mailer.js';
 import { DevMailbox } from './mail/dev-mailbox.js';
 import { type OutboxEvent, OutboxWorker } from './mail/outbox-worker.js';
@@ -19,8 +21,6 @@ import { KyselyOtpStore } from './store/kysely-otp-store.js';
 import { KyselyOutboxStore } from './store/kysely-outbox-store.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startSweeper, sweepRetentionMs } from './store/sweeper.js';
-import type { StoredSigningKeyring } from './core/signing-keyring.js';
-import type { VerificationTokens } from './core/verification-token.js';
 import { createVerificationTokens } from './verification-token-runtime.js';
 
 /** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
@@ -56,9 +56,14 @@ export interface RuntimeOptions {
 }
 
 /** Opens the database (migrating it unless AUTO_MIGRATE=false), picks the mail transport and wires the service and the worker. */
-export async function createOtpRuntime(config: Readonly<Config>, logger: Logger, options: RuntimeOptions = {}): Promise<OtpRuntime> {
+export async function createOtpRuntime(
+  config: Readonly<Config>,
+  logger: Logger,
+  options: RuntimeOptions = {},
+): Promise<OtpRuntime> {
   const db = openDatabase(config.database, {
-    onIdleConnectionError: (error) => logger.warn({ event: 'db.connection_lost', err: error }, 'an idle database connection broke; the pool replaces it'),
+    onIdleConnectionError: (error) =>
+      logger.warn({ event: 'db.connection_lost', err: error }, 'an idle database connection broke; the pool replaces it'),
   });
   if (config.autoMigrate) await migrateToLatest(db);
   const clock = options.clock ?? systemClock;
@@ -66,12 +71,18 @@ export async function createOtpRuntime(config: Readonly<Config>, logger: Logger,
   const outbox = new KyselyOutboxStore(db);
   const sealer = new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1'));
   const { tokens, storedKeys: storedSigningKeys } = await createVerificationTokens(config, db, clock);
-  const { transport, devMailbox } = options.transport ? { transport: options.transport, devMailbox: undefined } : mailTransportFor(config);
+  const { transport, devMailbox } = options.transport
+    ? { transport: options.transport, devMailbox: undefined }
+    : mailTransportFor(config);
 
   const metrics = createOtpMetrics({ outboxCounts: () => outbox.counts(clock.nowMs()) });
   const mailCheck = new MailTransportCheck();
   void mailCheck.start(transport).then((state) => {
-    if (state.status === 'failed') logger.warn({ event: 'mail.verify_failed', error: state.error }, 'mail transport check failed; mail stays queued until it works');
+    if (state.status === 'failed')
+      logger.warn(
+        { event: 'mail.verify_failed', error: state.error },
+        'mail transport check failed; mail stays queued until it works',
+      );
   });
 
   const runWorker = options.runWorker ?? config.outbox.worker === 'in-process';
@@ -160,7 +171,8 @@ function logOtpEvent(logger: Logger, event: OtpEvent): void {
   const { type, address, ...rest } = event;
   logger.info({ event: type, email: maskEmailAddress(address), ...rest });
   // Its own line, so an alert can match the event name alone.
-  if (event.type === 'otp.failed' && event.reason === 'locked') logger.warn({ event: 'otp.locked', email: maskEmailAddress(address), purpose: event.purpose });
+  if (event.type === 'otp.failed' && event.reason === 'locked')
+    logger.warn({ event: 'otp.locked', email: maskEmailAddress(address), purpose: event.purpose });
 }
 
 function logOutboxEvent(logger: Logger, event: OutboxEvent): void {

@@ -94,7 +94,12 @@ describe('loadConfig reads each OTP_ variable into its setting', () => {
     { variable: 'OTP_TTL_SECONDS', value: '600', read: (c) => c.policy.codeTtlSeconds, expected: 600 },
     { variable: 'OTP_MAX_ATTEMPTS', value: '3', read: (c) => c.policy.maxAttemptsPerCode, expected: 3 },
     { variable: 'OTP_ADDRESS_FAILURE_LIMIT', value: '20', read: (c) => c.policy.addressFailureLimit, expected: 20 },
-    { variable: 'OTP_ADDRESS_FAILURE_WINDOW_SECONDS', value: '7200', read: (c) => c.policy.addressFailureWindowSeconds, expected: 7200 },
+    {
+      variable: 'OTP_ADDRESS_FAILURE_WINDOW_SECONDS',
+      value: '7200',
+      read: (c) => c.policy.addressFailureWindowSeconds,
+      expected: 7200,
+    },
     { variable: 'OTP_MAX_LIVE_CODES', value: '1', read: (c) => c.policy.maxLiveCodes, expected: 1 },
     { variable: 'OTP_RESEND_COOLDOWN_SECONDS', value: '30', read: (c) => c.policy.resendCooldownSeconds, expected: 30 },
     { variable: 'OTP_SEND_LIMIT', value: '7', read: (c) => c.policy.sendLimit, expected: 7 },
@@ -162,7 +167,9 @@ describe('loadConfig in production', () => {
   });
 
   it('refuses a SECRET_KEY shorter than 32 bytes and accepts one of exactly 32', () => {
-    expect(configErrorFor({ ...productionEnv, SECRET_KEY: 'x'.repeat(31) }).message).toMatch(/SECRET_KEY must be at least 32 bytes/);
+    expect(configErrorFor({ ...productionEnv, SECRET_KEY: 'x'.repeat(31) }).message).toMatch(
+      /SECRET_KEY must be at least 32 bytes/,
+    );
     expect(load({ ...productionEnv, SECRET_KEY: 'x'.repeat(32) }).secretKey).toBe('x'.repeat(32));
   });
 
@@ -195,7 +202,12 @@ describe('loadConfig mail settings', () => {
 
   it('uses Gmail when both are set, sending from that address', () => {
     const config = load({ GMAIL_ADDRESS: 'me@gmail.com', GMAIL_APP_PASSWORD: 'abcd efgh ijkl mnop' });
-    expect(config.mail).toEqual({ kind: 'gmail', address: 'me@gmail.com', appPassword: 'abcd efgh ijkl mnop', from: 'me@gmail.com' });
+    expect(config.mail).toEqual({
+      kind: 'gmail',
+      address: 'me@gmail.com',
+      appPassword: 'abcd efgh ijkl mnop',
+      from: 'me@gmail.com',
+    });
   });
 
   it('refuses an SMTP_URL that is not smtp:// or smtps://', () => {

@@ -16,7 +16,9 @@ export async function sendTestEmail(config: Readonly<Config>, to: string | undef
   }
   if (config.mail.kind === 'dev-mailbox') {
     // The dev mailbox accepts everything and delivers nothing: a "success" would prove nothing.
-    console.error('No mail transport is configured (mail would stay in the dev mailbox). Set SMTP_URL, or GMAIL_ADDRESS and GMAIL_APP_PASSWORD.');
+    console.error(
+      'No mail transport is configured (mail would stay in the dev mailbox). Set SMTP_URL, or GMAIL_ADDRESS and GMAIL_APP_PASSWORD.',
+    );
     return 1;
   }
   const { transport } = mailTransportFor(config);
@@ -39,4 +41,3 @@ export async function sendTestEmail(config: Readonly<Config>, to: string | undef
     await transport.close();
   }
 }
-

@@ -57,13 +57,18 @@ export class ApiKeyVerifier {
 export function parseApiKeyHashes(value: string): { hashes: ApiKeyHash[]; problems: string[] } {
   const hashes: ApiKeyHash[] = [];
   const problems: string[] = [];
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   entries.forEach((entry, index) => {
     const separator = entry.lastIndexOf(':');
     const label = separator < 0 ? `key-${index + 1}` : entry.slice(0, separator).trim();
     const hex = (separator < 0 ? entry : entry.slice(separator + 1)).trim().toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(hex)) {
-      problems.push(`API_KEY_HASHES entry ${index + 1} is not a SHA-256 hex hash (64 hex digits); make a key and its hash with: otp-app api-key`);
+      problems.push(
+        `API_KEY_HASHES entry ${index + 1} is not a SHA-256 hex hash (64 hex digits); make a key and its hash with: otp-app api-key`,
+      );
     } else if (!/^[A-Za-z0-9._-]{1,64}$/.test(label)) {
       problems.push(`API_KEY_HASHES entry ${index + 1} has a label that is not letters, digits, ".", "_" or "-"`);
     } else hashes.push({ label, sha256Hex: hex });

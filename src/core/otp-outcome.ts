@@ -2,12 +2,7 @@
  * Every expected outcome of requesting or verifying a code. One closed list serves the pages, the API
  * and the logs, so a reason means the same thing everywhere.
  */
-export const requestFailureReasons = [
-  'invalid_email',
-  'invalid_purpose',
-  'cooldown',
-  'send_limit',
-] as const;
+export const requestFailureReasons = ['invalid_email', 'invalid_purpose', 'cooldown', 'send_limit'] as const;
 export type RequestFailureReason = (typeof requestFailureReasons)[number];
 
 export type RequestOutcome =

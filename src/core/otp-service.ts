@@ -5,8 +5,8 @@ import type { CodeBinding, CodeDigest, CodeHasher } from './code-hash.js';
 import { normalizeEmailAddress } from './email-address.js';
 import { createLinkToken, hashLinkToken, isWellFormedLinkToken, type LinkVerifyOutcome } from './link-token.js';
 import { type CodeGenerator, normalizeCodeInput } from './one-time-code.js';
-import type { OtpPolicy } from './otp-policy.js';
 import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
+import type { OtpPolicy } from './otp-policy.js';
 import type { OtpStore, StoredCode } from './otp-store.js';
 import type { SealedBox } from './sealed-box.js';
 

@@ -41,9 +41,7 @@ export interface IssueCodeInput {
   maxAttemptsPerCode: number;
 }
 
-export type IssueCodeResult =
-  | { ok: true }
-  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterMs: number };
+export type IssueCodeResult = { ok: true } | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterMs: number };
 
 export interface ReserveAttemptInput {
   address: string;

@@ -33,7 +33,8 @@ export async function generateSigningKey(): Promise<{ kid: string; privateKey: K
 
 async function describeKey(privateKey: KeyObject): Promise<{ kid: string; publicJwk: PublicSigningJwk }> {
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new Error('token signing keys must be Ed25519');
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string')
+    throw new Error('token signing keys must be Ed25519');
   const kid = await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: jwk.x });
   return { kid, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid, alg: 'EdDSA', use: 'sig' } };
 }

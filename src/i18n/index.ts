@@ -5,7 +5,8 @@
  * const locale = resolveLocale(request.headers['accept-language'], body.locale);
  * translate(locale, 'error.expired'); // 'Dieser Code ist abgelaufen. …' for German
  */
+
+export { formatClockTime, formatLifetime, formatWait } from './durations.js';
 export { defaultLocale, isLocale, type Locale, resolveLocale, supportedLocales } from './locale.js';
 export type { Catalogue, MessageKey } from './messages.en.js';
 export { catalogues, type MessageParams, type PluralKey, placeholdersOf, translate, translatePlural } from './translate.js';
-export { formatClockTime, formatLifetime, formatWait } from './durations.js';

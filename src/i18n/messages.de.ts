@@ -18,11 +18,13 @@ export const de: Catalogue = {
 
   'home.title': 'Start',
   'home.heading': 'Beweisen Sie, dass eine E-Mail-Adresse Ihnen gehört',
-  'home.intro': '{appName} schickt einen kurzen Einmalcode an Ihre E-Mail-Adresse. Tippen Sie ihn hier ein, und wir wissen, dass die Adresse Ihnen gehört. Kein Passwort, nichts zu installieren.',
+  'home.intro':
+    '{appName} schickt einen kurzen Einmalcode an Ihre E-Mail-Adresse. Tippen Sie ihn hier ein, und wir wissen, dass die Adresse Ihnen gehört. Kein Passwort, nichts zu installieren.',
   'home.start': 'Los geht’s',
 
   'landing.title': 'Sicherer Einmalcode',
-  'landing.intro': 'Fordern Sie einen Code per E-Mail an und geben Sie ihn hier ein, um zu bestätigen, dass die Adresse Ihnen gehört.',
+  'landing.intro':
+    'Fordern Sie einen Code per E-Mail an und geben Sie ihn hier ein, um zu bestätigen, dass die Adresse Ihnen gehört.',
   'landing.request': 'Code anfordern',
   'landing.verify': 'Code prüfen',
 
@@ -45,8 +47,10 @@ export const de: Catalogue = {
   'notice.codeSent': 'Code gesendet an {address} (gültig {wait}).',
   'notice.codeResent': 'Neuer Code gesendet an {address} (gültig {wait}).',
 
-  'delivery.sending': 'Die E-Mail wird noch gesendet. Sie kommt meist innerhalb einer Minute an; laden Sie die Seite neu, um nachzusehen.',
-  'delivery.failed': 'Die E-Mail konnte nicht an diese Adresse zugestellt werden. Prüfen Sie die Adresse und fordern Sie einen neuen Code an.',
+  'delivery.sending':
+    'Die E-Mail wird noch gesendet. Sie kommt meist innerhalb einer Minute an; laden Sie die Seite neu, um nachzusehen.',
+  'delivery.failed':
+    'Die E-Mail konnte nicht an diese Adresse zugestellt werden. Prüfen Sie die Adresse und fordern Sie einen neuen Code an.',
   'delivery.expired': 'Die E-Mail konnte nicht gesendet werden, bevor der Code ablief. Fordern Sie einen neuen Code an.',
 
   'error.invalidEmail': 'Geben Sie eine gültige E-Mail-Adresse ein, etwa name@example.com.',
@@ -61,10 +65,12 @@ export const de: Catalogue = {
   'error.paused': 'Zu viele falsche Versuche für diese Adresse. Versuchen Sie es in {wait} erneut.',
 
   'link.title': 'Bestätigen Sie, dass Sie es sind',
-  'link.intro': 'Sie haben den Link aus Ihrer Code-E-Mail geöffnet. Drücken Sie die Schaltfläche, um abzuschließen: Das Öffnen des Links allein bewirkt nichts.',
+  'link.intro':
+    'Sie haben den Link aus Ihrer Code-E-Mail geöffnet. Drücken Sie die Schaltfläche, um abzuschließen: Das Öffnen des Links allein bewirkt nichts.',
   'link.submit': 'Ja, ich bin es',
   'link.useCode': 'Stattdessen den Code eingeben',
-  'link.invalid': 'Dieser Link gilt nicht mehr: Er wurde schon benutzt, durch eine neuere E-Mail ersetzt oder falsch abgetippt. Fordern Sie einen neuen Code an.',
+  'link.invalid':
+    'Dieser Link gilt nicht mehr: Er wurde schon benutzt, durch eine neuere E-Mail ersetzt oder falsch abgetippt. Fordern Sie einen neuen Code an.',
   'link.expired': 'Dieser Link ist abgelaufen. Fordern Sie einen neuen Code an.',
   'link.locked': 'Zu viele falsche Versuche: Dieser Link und sein Code gelten nicht mehr. Fordern Sie einen neuen Code an.',
 
@@ -78,9 +84,11 @@ export const de: Catalogue = {
   'errorPage.notFoundTitle': 'Seite nicht gefunden',
   'errorPage.notFound': 'Unter dieser Adresse gibt es keine Seite.',
   'errorPage.formExpiredTitle': 'Formular abgelaufen',
-  'errorPage.formExpired': 'Dieses Formular ist abgelaufen. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.',
+  'errorPage.formExpired':
+    'Dieses Formular ist abgelaufen. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.',
   'errorPage.tooLargeTitle': 'Zu viele Daten',
-  'errorPage.tooLarge': 'Das Formular hat weit mehr Daten geschickt als vorgesehen. Gehen Sie zurück und versuchen Sie es noch einmal.',
+  'errorPage.tooLarge':
+    'Das Formular hat weit mehr Daten geschickt als vorgesehen. Gehen Sie zurück und versuchen Sie es noch einmal.',
   'errorPage.mediaTypeTitle': 'Formular nicht unterstützt',
   'errorPage.mediaType': 'Senden Sie das Formular von seiner Seite aus: Diese Art von Inhalt wird hier nicht angenommen.',
   'errorPage.emptyTitle': 'Leere Anfrage',
@@ -96,7 +104,8 @@ export const de: Catalogue = {
   'errorPage.internal': 'Bei uns ist etwas schiefgelaufen. Versuchen Sie es in einer Minute erneut.',
 
   'devMailbox.title': 'Entwickler-Postfach',
-  'devMailbox.intro': 'Es ist kein Mailversand eingerichtet, daher werden E-Mails hier aufbewahrt statt gesendet. In Produktion gibt es diese Seite nicht.',
+  'devMailbox.intro':
+    'Es ist kein Mailversand eingerichtet, daher werden E-Mails hier aufbewahrt statt gesendet. In Produktion gibt es diese Seite nicht.',
   'devMailbox.empty': 'Noch keine Nachrichten.',
   'devMailbox.to': 'An {address}',
 

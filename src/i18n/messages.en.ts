@@ -20,7 +20,8 @@ export const en = {
 
   'home.title': 'Home',
   'home.heading': 'Prove you control an email address',
-  'home.intro': '{appName} sends a short one-time code to your email address. Type it back and we know the address is yours. No password, nothing to install.',
+  'home.intro':
+    '{appName} sends a short one-time code to your email address. Type it back and we know the address is yours. No password, nothing to install.',
   'home.start': 'Get started',
 
   'landing.title': 'Secure one-time code',
@@ -98,7 +99,8 @@ export const en = {
   'errorPage.internal': 'Something went wrong on our side. Try again in a minute.',
 
   'devMailbox.title': 'Dev mailbox',
-  'devMailbox.intro': 'No mail transport is configured, so emails are kept here instead of being sent. This page does not exist in production.',
+  'devMailbox.intro':
+    'No mail transport is configured, so emails are kept here instead of being sent. This page does not exist in production.',
   'devMailbox.empty': 'No messages yet.',
   'devMailbox.to': 'To {address}',
 

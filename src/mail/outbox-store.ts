@@ -27,7 +27,10 @@ export interface OutboxStore {
    * Back to the queue until `nextAttemptAtMs`. `claimedAttempts` (the attempt count the claim returned)
    * fences the write: if another worker has since taken the message over, nothing changes.
    */
-  scheduleRetry(id: string, input: { nowMs: number; claimedAttempts: number; nextAttemptAtMs: number; error: string }): Promise<void>;
+  scheduleRetry(
+    id: string,
+    input: { nowMs: number; claimedAttempts: number; nextAttemptAtMs: number; error: string },
+  ): Promise<void>;
   /** Keeps a claim alive while its send is still under way; false when the claim was lost. */
   extendLease(id: string, input: { claimedAttempts: number; leaseUntilMs: number }): Promise<boolean>;
   /**

@@ -88,7 +88,11 @@ export class OutboxWorker {
     try {
       const room = this.options.concurrency - this.inFlight.size;
       if (this.running && room > 0) {
-        const claimed = await this.options.store.claimDue({ nowMs: this.options.clock.nowMs(), limit: room, leaseMs: this.options.leaseMs });
+        const claimed = await this.options.store.claimDue({
+          nowMs: this.options.clock.nowMs(),
+          limit: room,
+          leaseMs: this.options.leaseMs,
+        });
         // Sent even if stop() came meanwhile: stop() waits for this tick and these sends (bounded).
         for (const message of claimed) this.track(this.deliver(message));
         if (claimed.length === room) this.tickAgain = true;
@@ -122,12 +126,15 @@ export class OutboxWorker {
 
     // A slow send must not outlive its lease, or another worker (or this one) would take it over and send
     // it again: renew the lease while the send is under way.
-    const heartbeat = setInterval(() => {
-      const leaseUntilMs = clock.nowMs() + this.options.leaseMs;
-      store.extendLease(message.id, { claimedAttempts: message.attempts, leaseUntilMs }).catch((error: unknown) => {
-        this.options.events?.({ type: 'outbox.error', error });
-      });
-    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        const leaseUntilMs = clock.nowMs() + this.options.leaseMs;
+        store.extendLease(message.id, { claimedAttempts: message.attempts, leaseUntilMs }).catch((error: unknown) => {
+          this.options.events?.({ type: 'outbox.error', error });
+        });
+      },
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
     try {
       await this.options.delivery.deliverCode(JSON.parse(opened) as CodeEmail);
     } catch (error) {

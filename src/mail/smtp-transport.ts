@@ -1,5 +1,5 @@
-import nodemailer from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer';
+import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { toMailDeliveryError } from './mail-delivery-error.js';
 import type { MailTransport, OutgoingMessage } from './outgoing-message.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import type { DeliveryStatus } from '../core/code-delivery.js';
 import type {
   ConsumeCodeInput,
   IssueCodeInput,
@@ -10,10 +11,9 @@ import type {
   ReserveAttemptResult,
   StoredCode,
 } from '../core/otp-store.js';
-import type { DeliveryStatus } from '../core/code-delivery.js';
+import { deleteInKeyRanges } from './batched-delete.js';
 import { consumeRateWindow, rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
 import type { Database } from './schema.js';
-import { deleteInKeyRanges } from './batched-delete.js';
 import { transactionWithRefusal } from './transaction-with-refusal.js';
 
 /**
@@ -227,7 +227,15 @@ export class KyselyOtpStore implements OtpStore {
     const row = await this.db
       .selectFrom('otp_codes')
       .innerJoin('otp_challenges', 'otp_challenges.id', 'otp_codes.challenge_id')
-      .select(['otp_codes.id', 'otp_codes.challenge_id', 'otp_codes.generation', 'otp_codes.status', 'otp_codes.expires_at', 'otp_challenges.address', 'otp_challenges.purpose'])
+      .select([
+        'otp_codes.id',
+        'otp_codes.challenge_id',
+        'otp_codes.generation',
+        'otp_codes.status',
+        'otp_codes.expires_at',
+        'otp_challenges.address',
+        'otp_challenges.purpose',
+      ])
       .where('otp_codes.link_hash', '=', linkHash)
       .executeTakeFirst();
     if (row === undefined) return null;
@@ -256,10 +264,18 @@ export class KyselyOtpStore implements OtpStore {
       where: (eb) =>
         eb.and([
           eb('updated_at', '<=', cutoff),
-          eb.not(eb.exists(eb.selectFrom('otp_codes').select('otp_codes.id').whereRef('otp_codes.challenge_id', '=', 'otp_challenges.id'))),
+          eb.not(
+            eb.exists(
+              eb.selectFrom('otp_codes').select('otp_codes.id').whereRef('otp_codes.challenge_id', '=', 'otp_challenges.id'),
+            ),
+          ),
         ]),
     });
-    const windows = await deleteInKeyRanges(this.db, { table: 'rate_windows', key: 'key', where: (eb) => eb('window_start', '<=', cutoff) });
+    const windows = await deleteInKeyRanges(this.db, {
+      table: 'rate_windows',
+      key: 'key',
+      where: (eb) => eb('window_start', '<=', cutoff),
+    });
     const messages = await deleteInKeyRanges(this.db, {
       table: 'outbox_messages',
       key: 'id',

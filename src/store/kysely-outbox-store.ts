@@ -26,7 +26,11 @@ export class KyselyOutboxStore implements OutboxStore {
     const rows = await this.db
       .with(
         (cte) => cte('due').materialized(),
-        (db) => lockedForClaim(this.db, db.selectFrom('outbox_messages').select('id').where(isDue).orderBy('next_attempt_at').limit(input.limit)),
+        (db) =>
+          lockedForClaim(
+            this.db,
+            db.selectFrom('outbox_messages').select('id').where(isDue).orderBy('next_attempt_at').limit(input.limit),
+          ),
       )
       .updateTable('outbox_messages')
       .set({ status: 'sending', lease_until: nowMs + input.leaseMs, attempts: sql`attempts + 1`, updated_at: nowMs })
@@ -56,7 +60,10 @@ export class KyselyOutboxStore implements OutboxStore {
       .execute();
   }
 
-  async scheduleRetry(id: string, input: { nowMs: number; claimedAttempts: number; nextAttemptAtMs: number; error: string }): Promise<void> {
+  async scheduleRetry(
+    id: string,
+    input: { nowMs: number; claimedAttempts: number; nextAttemptAtMs: number; error: string },
+  ): Promise<void> {
     await this.db
       .updateTable('outbox_messages')
       .set({
@@ -93,7 +100,13 @@ export class KyselyOutboxStore implements OutboxStore {
     await transactionWithRefusal<void>(this.db, async (trx) => {
       const message = await trx
         .updateTable('outbox_messages')
-        .set({ status: input.status, sealed_body: null, lease_until: null, updated_at: input.nowMs, last_error: input.error.slice(0, maxErrorLength) })
+        .set({
+          status: input.status,
+          sealed_body: null,
+          lease_until: null,
+          updated_at: input.nowMs,
+          last_error: input.error.slice(0, maxErrorLength),
+        })
         .where('id', '=', id)
         .where('status', 'in', ['queued', 'sending'])
         .where('attempts', '=', input.claimedAttempts)
@@ -101,7 +114,11 @@ export class KyselyOutboxStore implements OutboxStore {
         .executeTakeFirst();
       if (message === undefined) return;
       // Nobody received this email: its send is given back (failed or expired alike).
-      await refundRateWindow(trx, { key: rateWindowKeys.sends(message.recipient), windowMs: input.sendWindowMs, nowMs: input.nowMs });
+      await refundRateWindow(trx, {
+        key: rateWindowKeys.sends(message.recipient),
+        windowMs: input.sendWindowMs,
+        nowMs: input.nowMs,
+      });
       if (input.status !== 'failed') return;
       const code = await trx
         .updateTable('otp_codes')

@@ -6,7 +6,11 @@ import { StoreUnavailableError } from './store-unavailable-error.js';
 /** Applies every pending migration; throws with the failing migration's name. Returns the names applied. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrationTableSchema = await migrationTableSchemaOf(db);
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }) });
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     // An unreachable database is not a broken migration: keep the type, so callers can say so.

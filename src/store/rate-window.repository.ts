@@ -40,10 +40,7 @@ export async function consumeRateWindow(db: Kysely<Database>, input: RateWindowI
 }
 
 /** Gives back one counted event of the current window (e.g. a success that is not a failure). */
-export async function refundRateWindow(
-  db: Kysely<Database>,
-  input: Omit<RateWindowInput, 'limit'>,
-): Promise<void> {
+export async function refundRateWindow(db: Kysely<Database>, input: Omit<RateWindowInput, 'limit'>): Promise<void> {
   await db
     .updateTable('rate_windows')
     .set({ count: sql`count - 1` })

@@ -1,9 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import type { OtpRuntime } from '../otp-runtime.js';
 import { opsRoutes } from '../ops/ops.plugin.js';
-import { createClientRateLimit } from './client-rate-limit.js';
+import type { OtpRuntime } from '../otp-runtime.js';
 import { createApiErrorHandler } from './api/api-error-handler.js';
+import { createClientRateLimit } from './client-rate-limit.js';
 import { createErrorHandler } from './error-handler.js';
 import { otpPlugin } from './otp-plugin.js';
 

@@ -45,7 +45,10 @@ export function createClientRateLimit(settings: ClientRateLimitSettings, logger:
   redis.on('error', (error: Error) => {
     if (down) return;
     down = true;
-    logger.warn({ event: 'ratelimit.redis_down', err: error }, 'Redis unreachable: per-IP limits are not enforced until it is back (fail open)');
+    logger.warn(
+      { event: 'ratelimit.redis_down', err: error },
+      'Redis unreachable: per-IP limits are not enforced until it is back (fail open)',
+    );
   });
   redis.on('ready', () => {
     if (down) logger.info({ event: 'ratelimit.redis_back' }, 'Redis reachable again: per-IP limits are shared again');

@@ -61,7 +61,12 @@ function viewFor(error: FastifyError, reply: FastifyReply, locale: Locale): Erro
   if (known !== undefined) return { status, ...known };
   if (status === 429) {
     const retryAfter = Number(reply.getHeader('retry-after') ?? 60);
-    return { status, title: 'errorPage.tooManyTitle', message: 'errorPage.tooMany', params: { wait: formatWait(locale, retryAfter) } };
+    return {
+      status,
+      title: 'errorPage.tooManyTitle',
+      message: 'errorPage.tooMany',
+      params: { wait: formatWait(locale, retryAfter) },
+    };
   }
   if (status >= 400 && status < 500) return { status, title: 'errorPage.badRequestTitle', message: 'errorPage.badRequest' };
   if (status === 503) return { status, ...temporarilyUnavailable };

@@ -56,7 +56,10 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
   const { config, service } = options.otp;
   const pages = options.pages ?? true;
   const api = options.api ?? config.api.enabled;
-  if (pages && app.prefix !== '') throw new Error(`otpPlugin: the pages can only be mounted without a prefix (got "${app.prefix}"); use { pages: false } under a prefix`);
+  if (pages && app.prefix !== '')
+    throw new Error(
+      `otpPlugin: the pages can only be mounted without a prefix (got "${app.prefix}"); use { pages: false } under a prefix`,
+    );
   const secureCookies = config.isProduction;
   const returnOrigin = config.api.returnUrl === undefined ? [] : [new URL(config.api.returnUrl).origin];
 

@@ -21,11 +21,17 @@ export function invalidEmailMessage(locale: Locale): string {
 
 /** "Code sent to anna@example.com (valid 5 minutes)." — or, after a resend, that a new one went. */
 export function codeSentNotice(locale: Locale, address: string, ttlSeconds: number, resend = false): string {
-  return translate(locale, resend ? 'notice.codeResent' : 'notice.codeSent', { address, wait: formatLifetime(locale, ttlSeconds) });
+  return translate(locale, resend ? 'notice.codeResent' : 'notice.codeSent', {
+    address,
+    wait: formatLifetime(locale, ttlSeconds),
+  });
 }
 
 /** What the verify page says about the email it is waiting for; nothing once it was handed over. */
-export function deliveryStatusMessage(locale: Locale, status: DeliveryStatus | null): { text: string; isProblem: boolean } | undefined {
+export function deliveryStatusMessage(
+  locale: Locale,
+  status: DeliveryStatus | null,
+): { text: string; isProblem: boolean } | undefined {
   switch (status) {
     case 'queued':
     case 'sending':
@@ -46,9 +52,15 @@ export function requestFailureMessage(locale: Locale, failure: RequestFailure): 
     case 'invalid_purpose':
       return { field: 'form', text: translate(locale, 'error.invalidPurpose') };
     case 'cooldown':
-      return { field: 'form', text: translate(locale, 'error.cooldown', { wait: formatWait(locale, failure.retryAfterSeconds) }) };
+      return {
+        field: 'form',
+        text: translate(locale, 'error.cooldown', { wait: formatWait(locale, failure.retryAfterSeconds) }),
+      };
     case 'send_limit':
-      return { field: 'email', text: translate(locale, 'error.sendLimit', { wait: formatWait(locale, failure.retryAfterSeconds) }) };
+      return {
+        field: 'email',
+        text: translate(locale, 'error.sendLimit', { wait: formatWait(locale, failure.retryAfterSeconds) }),
+      };
   }
 }
 

@@ -7,7 +7,14 @@ const cookieName = 'otp_pending';
  * still queued or could not be delivered. Holds an opaque id, never the code.
  */
 export function setPendingCode(reply: FastifyReply, codeId: string, ttlSeconds: number, secure: boolean): void {
-  reply.setCookie(cookieName, codeId, { signed: true, httpOnly: true, sameSite: 'lax', secure, path: '/secure-otp/', maxAge: ttlSeconds });
+  reply.setCookie(cookieName, codeId, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/secure-otp/',
+    maxAge: ttlSeconds,
+  });
 }
 
 export function pendingCodeId(request: FastifyRequest): string | undefined {

@@ -1,5 +1,5 @@
-import { generateApiKey } from '../../src/core/api-key.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../src/core/api-key.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -48,7 +48,11 @@ describe('API keys: the API is never an open mail relay', () => {
         ['/api/v1/otp', { email: anna }],
         ['/api/v1/otp/verify', { email: anna, code: '123456' }],
       ] as const) {
-        const response = await call(path, { body, key: refusal.key, ...(refusal.authorization ? { authorization: refusal.authorization } : {}) });
+        const response = await call(path, {
+          body,
+          key: refusal.key,
+          ...(refusal.authorization ? { authorization: refusal.authorization } : {}),
+        });
         expectProblem(response, 401, 'unauthorized');
         expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
       }

@@ -20,36 +20,155 @@ const request = '/api/v1/otp';
 const verify = '/api/v1/otp/verify';
 
 const badInputs: BadInput[] = [
-  { name: 'broken JSON', call: { rawBody: '{"email": "anna@example.com",' }, status: 400, code: 'invalid_request', field: 'body' },
+  {
+    name: 'broken JSON',
+    call: { rawBody: '{"email": "anna@example.com",' },
+    status: 400,
+    code: 'invalid_request',
+    field: 'body',
+  },
   { name: 'an empty JSON body', call: { rawBody: '' }, status: 400, code: 'invalid_request' },
   { name: 'no body at all', call: { method: 'POST' }, status: 400, code: 'invalid_request' },
   { name: 'JSON null', call: { rawBody: 'null' }, status: 400, code: 'invalid_request' },
   { name: 'a JSON array', call: { body: [{ email: anna }] }, status: 400, code: 'invalid_request' },
   { name: 'a JSON string', call: { body: anna }, status: 400, code: 'invalid_request' },
-  { name: 'a form post', call: { rawBody: `email=${anna}`, contentType: 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_media_type' },
-  { name: 'text/plain', call: { rawBody: JSON.stringify({ email: anna }), contentType: 'text/plain' }, status: 415, code: 'unsupported_media_type' },
-  { name: 'multipart', call: { rawBody: '--x\r\n\r\n--x--', contentType: 'multipart/form-data; boundary=x' }, status: 415, code: 'unsupported_media_type' },
+  {
+    name: 'a form post',
+    call: { rawBody: `email=${anna}`, contentType: 'application/x-www-form-urlencoded' },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'text/plain',
+    call: { rawBody: JSON.stringify({ email: anna }), contentType: 'text/plain' },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'multipart',
+    call: { rawBody: '--x\r\n\r\n--x--', contentType: 'multipart/form-data; boundary=x' },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
   { name: 'an extra field', call: { body: { email: anna, admin: true } }, status: 400, code: 'invalid_request', field: 'admin' },
-  { name: 'a __proto__ member', call: { rawBody: `{"email":"${anna}","__proto__":{"admin":true}}` }, status: 400, code: 'invalid_request' },
-  { name: 'a constructor.prototype member', call: { rawBody: `{"email":"${anna}","constructor":{"prototype":{"admin":true}}}` }, status: 400, code: 'invalid_request' },
+  {
+    name: 'a __proto__ member',
+    call: { rawBody: `{"email":"${anna}","__proto__":{"admin":true}}` },
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    name: 'a constructor.prototype member',
+    call: { rawBody: `{"email":"${anna}","constructor":{"prototype":{"admin":true}}}` },
+    status: 400,
+    code: 'invalid_request',
+  },
   { name: 'no email', call: { body: {} }, status: 400, code: 'invalid_request', field: 'email' },
   { name: 'a number for email', call: { body: { email: 42 } }, status: 400, code: 'invalid_request', field: 'email' },
-  { name: 'two emails in an array', call: { body: { email: [anna, 'bob@example.com'] } }, status: 400, code: 'invalid_request', field: 'email' },
+  {
+    name: 'two emails in an array',
+    call: { body: { email: [anna, 'bob@example.com'] } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'email',
+  },
   { name: 'not an email address', call: { body: { email: 'anna' } }, status: 400, code: 'invalid_request', field: 'email' },
-  { name: 'a header injection in the email', call: { body: { email: 'anna@example.com\r\nBcc: all@example.com' } }, status: 400, code: 'invalid_request', field: 'email' },
-  { name: 'a 10 000-character email', call: { body: { email: `${'a'.repeat(10_000)}@example.com` } }, status: 400, code: 'invalid_request', field: 'email' },
-  { name: 'a body over the size limit', call: { body: { email: anna, context: 'x'.repeat(100_000) } }, status: 413, code: 'payload_too_large' },
-  { name: 'a 201-character context', call: { body: { email: anna, context: 'x'.repeat(201) } }, status: 400, code: 'invalid_request', field: 'context' },
-  { name: 'an empty context', call: { body: { email: anna, context: '' } }, status: 400, code: 'invalid_request', field: 'context' },
-  { name: 'a newline in the context', call: { body: { email: anna, context: 'Pay 1 EUR\nto ACME' } }, status: 400, code: 'invalid_request', field: 'context' },
-  { name: 'a bidi override in the context', call: { body: { email: anna, context: 'Pay \u202E0021 RUE' } }, status: 400, code: 'invalid_request', field: 'context' },
-  { name: 'an unknown purpose', call: { body: { email: anna, purpose: 'SIGN-IN' } }, status: 400, code: 'invalid_request', field: 'purpose' },
+  {
+    name: 'a header injection in the email',
+    call: { body: { email: 'anna@example.com\r\nBcc: all@example.com' } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'email',
+  },
+  {
+    name: 'a 10 000-character email',
+    call: { body: { email: `${'a'.repeat(10_000)}@example.com` } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'email',
+  },
+  {
+    name: 'a body over the size limit',
+    call: { body: { email: anna, context: 'x'.repeat(100_000) } },
+    status: 413,
+    code: 'payload_too_large',
+  },
+  {
+    name: 'a 201-character context',
+    call: { body: { email: anna, context: 'x'.repeat(201) } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'context',
+  },
+  {
+    name: 'an empty context',
+    call: { body: { email: anna, context: '' } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'context',
+  },
+  {
+    name: 'a newline in the context',
+    call: { body: { email: anna, context: 'Pay 1 EUR\nto ACME' } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'context',
+  },
+  {
+    name: 'a bidi override in the context',
+    call: { body: { email: anna, context: 'Pay \u202E0021 RUE' } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'context',
+  },
+  {
+    name: 'an unknown purpose',
+    call: { body: { email: anna, purpose: 'SIGN-IN' } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'purpose',
+  },
   { name: 'verify: no code', path: verify, call: { body: { email: anna } }, status: 400, code: 'invalid_request', field: 'code' },
-  { name: 'verify: letters for a code', path: verify, call: { body: { email: anna, code: 'abcdef' } }, status: 400, code: 'invalid_request', field: 'code' },
-  { name: 'verify: five digits', path: verify, call: { body: { email: anna, code: '12345' } }, status: 400, code: 'invalid_request', field: 'code' },
-  { name: 'verify: a 10 000-digit code', path: verify, call: { body: { email: anna, code: '1'.repeat(10_000) } }, status: 400, code: 'invalid_request', field: 'code' },
-  { name: 'verify: a number for the code', path: verify, call: { body: { email: anna, code: 123456 } }, status: 400, code: 'invalid_request', field: 'code' },
-  { name: 'verify: an extra field', path: verify, call: { body: { email: anna, code: '123456', attempts: 0 } }, status: 400, code: 'invalid_request', field: 'attempts' },
+  {
+    name: 'verify: letters for a code',
+    path: verify,
+    call: { body: { email: anna, code: 'abcdef' } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'code',
+  },
+  {
+    name: 'verify: five digits',
+    path: verify,
+    call: { body: { email: anna, code: '12345' } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'code',
+  },
+  {
+    name: 'verify: a 10 000-digit code',
+    path: verify,
+    call: { body: { email: anna, code: '1'.repeat(10_000) } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'code',
+  },
+  {
+    name: 'verify: a number for the code',
+    path: verify,
+    call: { body: { email: anna, code: 123456 } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'code',
+  },
+  {
+    name: 'verify: an extra field',
+    path: verify,
+    call: { body: { email: anna, code: '123456', attempts: 0 } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'attempts',
+  },
 ];
 
 describe('bad input to the API: always a typed 4xx problem, never a 500, never a queued email', () => {
@@ -68,7 +187,8 @@ describe('bad input to the API: always a typed 4xx problem, never a 500, never a
       const path = bad.path ?? request;
       const response = await api.call(path, { method: 'POST', ...bad.call });
       expectProblem(response, bad.status, bad.code);
-      if (bad.field !== undefined) expect(response.body.errors?.map((error: { field: string }) => error.field)).toContain(bad.field);
+      if (bad.field !== undefined)
+        expect(response.body.errors?.map((error: { field: string }) => error.field)).toContain(bad.field);
       expect(await api.testApp.runtime.db.selectFrom('outbox_messages').selectAll().execute()).toEqual([]);
     });
   }

@@ -54,7 +54,13 @@ export function apiClient(baseUrl: string, defaultKey: string) {
 export function expectProblem(response: ApiResponse, status: number, code: string): void {
   expect({ status: response.status, code: response.body?.code }, JSON.stringify(response.body)).toEqual({ status, code });
   expect(response.contentType).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, code, title: expect.any(String), detail: expect.any(String), type: expect.stringContaining(`#problem-${code}`) });
+  expect(response.body).toMatchObject({
+    status,
+    code,
+    title: expect.any(String),
+    detail: expect.any(String),
+    type: expect.stringContaining(`#problem-${code}`),
+  });
 }
 
 const require = createRequire(import.meta.url);

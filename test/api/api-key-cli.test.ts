@@ -9,7 +9,10 @@ const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 describe('otp-app api-key', () => {
   // Starting the CLI loads the whole app through tsx; on a busy machine that takes a while.
   it('prints a new key and the API_KEY_HASHES entry that accepts exactly that key', () => {
-    const output = execFileSync(process.execPath, ['--import', 'tsx', cli, 'api-key'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const output = execFileSync(process.execPath, ['--import', 'tsx', cli, 'api-key'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
     const key = /^\s+(otpk_[\w-]{43})$/m.exec(output)?.[1];
     const entry = /^\s+(key:[0-9a-f]{64})$/m.exec(output)?.[1];
     expect(key).toBeDefined();

@@ -5,7 +5,12 @@ import { type ApiTestApp, startApiApp } from './api-app.js';
 /** Every operation the API offers, with the statuses its document must declare. */
 const operations = [
   { method: 'post', path: '/api/v1/otp', statuses: ['202', '400', '401', '413', '415', '429', '503'], secured: true },
-  { method: 'post', path: '/api/v1/otp/verify', statuses: ['200', '400', '401', '410', '413', '415', '422', '423', '429', '503'], secured: true },
+  {
+    method: 'post',
+    path: '/api/v1/otp/verify',
+    statuses: ['200', '400', '401', '410', '413', '415', '422', '423', '429', '503'],
+    secured: true,
+  },
   { method: 'get', path: '/api/v1/otp/{id}', statuses: ['200', '400', '401', '404', '503'], secured: true },
   { method: 'get', path: '/.well-known/jwks.json', statuses: ['200'], secured: false },
 ];
@@ -27,7 +32,9 @@ describe('the OpenAPI 3.1 document', () => {
     expect(document.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(document.components.securitySchemes.bearerAuth).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
     // Only real operations: no documentation routes, no HEAD duplicates.
-    const listed = Object.entries(document.paths).flatMap(([path, byMethod]) => Object.keys(byMethod as object).map((method) => `${method} ${path}`));
+    const listed = Object.entries(document.paths).flatMap(([path, byMethod]) =>
+      Object.keys(byMethod as object).map((method) => `${method} ${path}`),
+    );
     expect(listed.sort()).toEqual(operations.map((operation) => `${operation.method} ${operation.path}`).sort());
   });
 
@@ -70,7 +77,16 @@ describe('the OpenAPI 3.1 document', () => {
     for (const tag of body.match(/<script\b[^>]*>/g) ?? []) expect(tag).toMatch(/\ssrc="\/[^"]+"/);
     const text = textOf(body);
     for (const operation of operations) expect(text).toContain(`${operation.method.toUpperCase()} ${operation.path}`);
-    for (const code of ['invalid_request', 'unauthorized', 'invalid_code', 'expired', 'locked', 'no_pending_code', 'rate_limited', 'unavailable']) {
+    for (const code of [
+      'invalid_request',
+      'unauthorized',
+      'invalid_code',
+      'expired',
+      'locked',
+      'no_pending_code',
+      'rate_limited',
+      'unavailable',
+    ]) {
       expect(body).toContain(`id="problem-${code}"`);
     }
   });

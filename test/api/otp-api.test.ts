@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, SignJWT, generateKeyPair, decodeProtectedHeader } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ApiTestApp, startApiApp, wrongCodeFor } from './api-app.js';
 import { expectProblem } from './api-client.js';
@@ -165,7 +165,8 @@ describe('the JSON API: request → email → verify → signed result', () => {
 
   it('answers 429 rate_limited with Retry-After past the per-key request limit', async () => {
     api = await startApiApp({ API_REQUEST_LIMIT: '2' });
-    for (const email of ['a@example.com', 'b@example.com']) expect((await api.call('/api/v1/otp', { body: { email } })).status).toBe(202);
+    for (const email of ['a@example.com', 'b@example.com'])
+      expect((await api.call('/api/v1/otp', { body: { email } })).status).toBe(202);
     const third = await api.call('/api/v1/otp', { body: { email: 'c@example.com' } });
     expectProblem(third, 429, 'rate_limited');
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -10,7 +10,10 @@ const anna = 'anna@example.com';
 const returnUrl = 'https://shop.example.com/otp/callback?step=2';
 
 function cspDirective(headers: Headers, name: string): string[] {
-  const directive = (headers.get('content-security-policy') ?? '').split(';').map((part) => part.trim().split(/\s+/)).find(([key]) => key === name);
+  const directive = (headers.get('content-security-policy') ?? '')
+    .split(';')
+    .map((part) => part.trim().split(/\s+/))
+    .find(([key]) => key === name);
   return directive?.slice(1) ?? [];
 }
 

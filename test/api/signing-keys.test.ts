@@ -32,7 +32,13 @@ describe('token signing keys: stored once, shared by every process, rotated with
 
   /** Another app process on the same database, as in a scale-out deployment. */
   async function secondProcess(env: Record<string, string> = {}) {
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: api.testApp.dataDir, SECRET_KEY: api.testApp.config.secretKey, SMTP_URL: api.smtp.url, ...env });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: api.testApp.dataDir,
+      SECRET_KEY: api.testApp.config.secretKey,
+      SMTP_URL: api.smtp.url,
+      ...env,
+    });
     const runtime = await createOtpRuntime(config, createLogger('silent'), { runWorker: false, clock: api.clock });
     extraRuntimes.push(runtime);
     return runtime;
@@ -43,7 +49,13 @@ describe('token signing keys: stored once, shared by every process, rotated with
     const token = await tokenFor(anna);
     const served = await jwks();
     expect(served.keys).toHaveLength(1);
-    expect(served.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: decodeProtectedHeader(token).kid });
+    expect(served.keys[0]).toMatchObject({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      alg: 'EdDSA',
+      use: 'sig',
+      kid: decodeProtectedHeader(token).kid,
+    });
     expect(JSON.stringify(served)).not.toMatch(/"d"/);
 
     const other = await secondProcess();
@@ -55,7 +67,11 @@ describe('token signing keys: stored once, shared by every process, rotated with
   it('keeps the private key sealed: a process with another SECRET_KEY cannot sign with it and makes its own', async () => {
     api = await startApiApp();
     const token = await tokenFor(anna);
-    const rows = await api.testApp.runtime.db.withTables<{ signing_keys: { sealed_private_key: string } }>().selectFrom('signing_keys').select('sealed_private_key').execute();
+    const rows = await api.testApp.runtime.db
+      .withTables<{ signing_keys: { sealed_private_key: string } }>()
+      .selectFrom('signing_keys')
+      .select('sealed_private_key')
+      .execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.sealed_private_key).toMatch(/^[0-9a-f]{12}\.[\w-]+\.[\w-]+$/);
 
@@ -88,7 +104,9 @@ describe('token signing keys: stored once, shared by every process, rotated with
 
   it('makes one key, not one per request, when the first tokens are signed all at once', async () => {
     api = await startApiApp();
-    const tokens = await Promise.all(Array.from({ length: 20 }, () => api.testApp.runtime.tokens.issue({ address: anna, purpose: 'sign-in' })));
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, () => api.testApp.runtime.tokens.issue({ address: anna, purpose: 'sign-in' })),
+    );
     expect(new Set(tokens.map(({ token }) => decodeProtectedHeader(token).kid)).size).toBe(1);
     expect((await jwks()).keys).toHaveLength(1);
   });
@@ -108,7 +126,9 @@ describe('token signing keys: stored once, shared by every process, rotated with
 
   it('signs with operator-given keys from TOKEN_SIGNING_KEYS: the first signs, the others are only published', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
-    const keys = [0, 1].map(() => generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'));
+    const keys = [0, 1].map(() =>
+      generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    );
     api = await startApiApp({ TOKEN_SIGNING_KEYS: keys.join(',') });
     const token = await tokenFor(anna);
     const served = await jwks();

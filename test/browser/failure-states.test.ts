@@ -1,6 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { browserTestTimeoutMs, checkPageState, describeInBrowser, launchBrowser, newBrowserPage, printScreenshotFolder } from '../support/browser.js';
+import {
+  browserTestTimeoutMs,
+  checkPageState,
+  describeInBrowser,
+  launchBrowser,
+  newBrowserPage,
+  printScreenshotFolder,
+} from '../support/browser.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { codeFieldMessage, readDevMailbox, requestCodeInBrowser, submitCode, wrongCodeFor } from './browser-flow.js';
@@ -94,7 +101,9 @@ describeInBrowser('what the pages say when something is wrong, in a real browser
 
       await page.goto(`${testApp.baseUrl}${linkPath}`);
       await page.getByRole('button', { name: 'Yes, it’s me' }).click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toContain('Too many wrong attempts: this link and its code no longer work');
+      await expect
+        .poll(() => page.getByRole('alert').textContent())
+        .toContain('Too many wrong attempts: this link and its code no longer work');
       await context.close();
     },
     browserTestTimeoutMs,

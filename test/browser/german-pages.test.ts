@@ -1,6 +1,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { browserTestTimeoutMs, checkPageState, describeInBrowser, launchBrowser, newBrowserPage, printScreenshotFolder } from '../support/browser.js';
+import {
+  browserTestTimeoutMs,
+  checkPageState,
+  describeInBrowser,
+  launchBrowser,
+  newBrowserPage,
+  printScreenshotFolder,
+} from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { readDevMailbox } from './browser-flow.js';
 

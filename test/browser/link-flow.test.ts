@@ -1,6 +1,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { browserTestTimeoutMs, checkPageState, describeInBrowser, launchBrowser, newBrowserPage, printScreenshotFolder } from '../support/browser.js';
+import {
+  browserTestTimeoutMs,
+  checkPageState,
+  describeInBrowser,
+  launchBrowser,
+  newBrowserPage,
+  printScreenshotFolder,
+} from '../support/browser.js';
 import { codeInText, linkPathIn } from '../support/mail-links.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

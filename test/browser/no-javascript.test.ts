@@ -1,6 +1,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { browserTestTimeoutMs, checkPageState, describeInBrowser, launchBrowser, newBrowserPage, printScreenshotFolder } from '../support/browser.js';
+import {
+  browserTestTimeoutMs,
+  checkPageState,
+  describeInBrowser,
+  launchBrowser,
+  newBrowserPage,
+  printScreenshotFolder,
+} from '../support/browser.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { codeFieldMessage, readDevMailbox, requestCodeInBrowser, submitCode, withSpace, wrongCodeFor } from './browser-flow.js';

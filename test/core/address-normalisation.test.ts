@@ -8,7 +8,10 @@ afterEach(destroyOpenDatabases);
 describe('address normalisation', () => {
   it('trims, lower-cases the domain and turns an international domain into punycode', async () => {
     const { service, delivered, deliverOutbox } = await makeService({}, { codeGenerator: codesInOrder(code) });
-    expect(await service.request({ address: ' Anna@Bücher.Example ' })).toMatchObject({ ok: true, address: 'anna@xn--bcher-kva.example' });
+    expect(await service.request({ address: ' Anna@Bücher.Example ' })).toMatchObject({
+      ok: true,
+      address: 'anna@xn--bcher-kva.example',
+    });
     await deliverOutbox();
     expect(delivered.emails[0]?.to).toBe('anna@xn--bcher-kva.example');
   });
@@ -18,7 +21,11 @@ describe('address normalisation', () => {
     async (typed) => {
       const { service, requestAndReceive } = await makeService({}, { codeGenerator: codesInOrder(code) });
       await requestAndReceive({ address: ' Anna@Bücher.Example ' });
-      expect(await service.verify({ address: typed, code })).toEqual({ ok: true, address: 'anna@xn--bcher-kva.example', purpose: 'sign-in' });
+      expect(await service.verify({ address: typed, code })).toEqual({
+        ok: true,
+        address: 'anna@xn--bcher-kva.example',
+        purpose: 'sign-in',
+      });
     },
   );
 
@@ -26,7 +33,11 @@ describe('address normalisation', () => {
     const { service, requestAndReceive } = await makeService({}, { codeGenerator: codesInOrder(code, '555555') });
     await requestAndReceive({ address: 'Anna@example.com' });
     expect(await service.request({ address: 'ANNA@example.com' })).toMatchObject({ ok: false, reason: 'cooldown' });
-    expect(await service.verify({ address: 'aNNa@example.com', code })).toEqual({ ok: true, address: 'anna@example.com', purpose: 'sign-in' });
+    expect(await service.verify({ address: 'aNNa@example.com', code })).toEqual({
+      ok: true,
+      address: 'anna@example.com',
+      purpose: 'sign-in',
+    });
   });
 
   it('refuses a local part longer than 64 characters and an address longer than 254', async () => {
@@ -58,7 +69,8 @@ describe('addresses that could smuggle a mail header', () => {
 
   it('never lets a CR or LF reach the recipient of a queued email', async () => {
     const { service, db } = await makeService();
-    for (const address of ['anna@exa\r\nmple.com', 'anna@example.com\r\n', '\nanna@example.com']) await service.request({ address });
+    for (const address of ['anna@exa\r\nmple.com', 'anna@example.com\r\n', '\nanna@example.com'])
+      await service.request({ address });
     const recipients = await db.selectFrom('outbox_messages').select('recipient').execute();
     for (const { recipient } of recipients) expect(recipient).not.toMatch(/[\r\n]/);
   });

@@ -12,7 +12,17 @@ async function codeIssuedUnderSecretA() {
   const before = await makeService({}, { codeGenerator: codesInOrder(code, '364501'), currentSecret: secretA });
   await before.requestAndReceive({ address: anna });
   const rebuildWith = (currentSecret: string, oldSecrets: string[]) =>
-    makeService({}, { db: before.db, clock: before.clock, delivery: before.delivered, currentSecret, oldSecrets, codeGenerator: codesInOrder('364501') });
+    makeService(
+      {},
+      {
+        db: before.db,
+        clock: before.clock,
+        delivery: before.delivered,
+        currentSecret,
+        oldSecrets,
+        codeGenerator: codesInOrder('364501'),
+      },
+    );
   return { before, rebuildWith };
 }
 

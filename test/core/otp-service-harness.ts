@@ -29,8 +29,10 @@ export class RecordingDelivery implements CodeDelivery {
   failing: 'permanent' | 'transient' | false = false;
 
   async deliverCode(email: CodeEmail): Promise<void> {
-    if (this.failing === 'permanent') throw new MailDeliveryError('simulated 550 mailbox unavailable', { responseCode: 550, errorCode: 'EENVELOPE' });
-    if (this.failing === 'transient') throw new MailDeliveryError('simulated 421 try again later', { responseCode: 421, errorCode: 'EENVELOPE' });
+    if (this.failing === 'permanent')
+      throw new MailDeliveryError('simulated 550 mailbox unavailable', { responseCode: 550, errorCode: 'EENVELOPE' });
+    if (this.failing === 'transient')
+      throw new MailDeliveryError('simulated 421 try again later', { responseCode: 421, errorCode: 'EENVELOPE' });
     this.emails.push(email);
   }
 
@@ -111,7 +113,9 @@ async function outboxHasDueMail(db: OtpDatabase, nowMs: number): Promise<boolean
   const due = await db
     .selectFrom('outbox_messages')
     .select('id')
-    .where((eb) => eb.or([eb('status', '=', 'sending'), eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowMs)])]))
+    .where((eb) =>
+      eb.or([eb('status', '=', 'sending'), eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowMs)])]),
+    )
     .executeTakeFirst();
   return due !== undefined;
 }

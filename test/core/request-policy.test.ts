@@ -6,14 +6,21 @@ const anna = 'anna@example.com';
 afterEach(destroyOpenDatabases);
 
 describe('requesting a code: what is refused before anything is sent', () => {
-  it.each(['', '   ', 'anna', '@example.com', 'anna@', 'anna@example', 'an na@example.com', 'anna@@example.com', 'anna@example..com'])(
-    'refuses %j as invalid_email and sends nothing',
-    async (address) => {
-      const { service, delivered } = await makeService();
-      expect(await service.request({ address })).toEqual({ ok: false, reason: 'invalid_email' });
-      expect(delivered.emails).toHaveLength(0);
-    },
-  );
+  it.each([
+    '',
+    '   ',
+    'anna',
+    '@example.com',
+    'anna@',
+    'anna@example',
+    'an na@example.com',
+    'anna@@example.com',
+    'anna@example..com',
+  ])('refuses %j as invalid_email and sends nothing', async (address) => {
+    const { service, delivered } = await makeService();
+    expect(await service.request({ address })).toEqual({ ok: false, reason: 'invalid_email' });
+    expect(delivered.emails).toHaveLength(0);
+  });
 
   it('refuses a purpose outside the configured list as invalid_purpose', async () => {
     const { service, delivered } = await makeService();
@@ -33,7 +40,12 @@ describe('requesting a code: the code and its email', () => {
   it('queues a six-digit code, valid for 300 seconds, for the normalised address', async () => {
     const { service, clock, delivered, deliverOutbox } = await makeService();
     const outcome = await service.request({ address: anna, purpose: 'sign-in' });
-    expect(outcome).toMatchObject({ ok: true, address: anna, expiresAt: new Date(clock.ms + 300_000), resendAfter: new Date(clock.ms + 60_000) });
+    expect(outcome).toMatchObject({
+      ok: true,
+      address: anna,
+      expiresAt: new Date(clock.ms + 300_000),
+      resendAfter: new Date(clock.ms + 60_000),
+    });
     expect(delivered.emails).toHaveLength(0);
     await deliverOutbox();
     expect(delivered.emails).toEqual([
@@ -81,9 +93,17 @@ describe('requesting a code: resend cooldown of 60 seconds per address and purpo
   it('refuses a second send within 60 seconds and says how long to wait', async () => {
     const { service, clock, delivered, deliverOutbox } = await makeService();
     await service.request({ address: anna, purpose: 'sign-in' });
-    expect(await service.request({ address: anna, purpose: 'sign-in' })).toEqual({ ok: false, reason: 'cooldown', retryAfterSeconds: 60 });
+    expect(await service.request({ address: anna, purpose: 'sign-in' })).toEqual({
+      ok: false,
+      reason: 'cooldown',
+      retryAfterSeconds: 60,
+    });
     clock.advanceSeconds(59);
-    expect(await service.request({ address: anna, purpose: 'sign-in' })).toEqual({ ok: false, reason: 'cooldown', retryAfterSeconds: 1 });
+    expect(await service.request({ address: anna, purpose: 'sign-in' })).toEqual({
+      ok: false,
+      reason: 'cooldown',
+      retryAfterSeconds: 1,
+    });
     await deliverOutbox();
     expect(delivered.emails).toHaveLength(1);
   });
@@ -126,7 +146,10 @@ describe('requesting a code: at most 5 sends per address per hour', () => {
     clock.advanceSeconds(61);
     for (const purpose of ['sign-in', 'verify-email']) await service.request({ address: anna, purpose });
     clock.advanceSeconds(61);
-    expect(await service.request({ address: anna, purpose: 'confirm-action' })).toMatchObject({ ok: false, reason: 'send_limit' });
+    expect(await service.request({ address: anna, purpose: 'confirm-action' })).toMatchObject({
+      ok: false,
+      reason: 'send_limit',
+    });
     expect(await service.request({ address: 'ben@example.com', purpose: 'confirm-action' })).toMatchObject({ ok: true });
   });
 
@@ -159,7 +182,11 @@ describe('requesting a code: when the email cannot be delivered', () => {
     delivered.failing = 'permanent';
     await service.request({ address: anna });
     await deliverOutbox();
-    expect(await service.verify({ address: anna, code: '918273' })).toEqual({ ok: false, reason: 'invalid_code', attemptsLeft: 4 });
+    expect(await service.verify({ address: anna, code: '918273' })).toEqual({
+      ok: false,
+      reason: 'invalid_code',
+      attemptsLeft: 4,
+    });
   });
 
   it('lets the person ask again at once after a failed email, with no cooldown', async () => {
@@ -201,7 +228,10 @@ describe('requesting a code: when the email cannot be delivered', () => {
   });
 
   it('keeps the earlier codes valid when a resend fails', async () => {
-    const { service, clock, delivered, deliverOutbox } = await makeService({}, { codeGenerator: codesInOrder('918273', '364501', '720946') });
+    const { service, clock, delivered, deliverOutbox } = await makeService(
+      {},
+      { codeGenerator: codesInOrder('918273', '364501', '720946') },
+    );
     await service.request({ address: anna });
     clock.advanceSeconds(61);
     await service.request({ address: anna });

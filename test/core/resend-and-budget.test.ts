@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OtpService } from '../../src/core/otp-service.js';
 import type { VerifyOutcome } from '../../src/core/otp-outcome.js';
+import type { OtpService } from '../../src/core/otp-service.js';
 import { codesInOrder, destroyOpenDatabases, makeService } from './otp-service-harness.js';
 
 const anna = 'anna@example.com';
@@ -107,7 +107,11 @@ describe('wrong attempts per address: 10 per hour across codes and purposes', ()
     await tenWrongAcrossPurposes(harness.service);
     harness.clock.advanceSeconds(200);
     const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
-    expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toEqual({ ok: false, reason: 'paused', retryAfterSeconds: 3400 });
+    expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toEqual({
+      ok: false,
+      reason: 'paused',
+      retryAfterSeconds: 3400,
+    });
   });
 
   it('lifts the pause when the hour has rolled', async () => {
@@ -132,7 +136,9 @@ describe('wrong attempts per address: 10 per hour across codes and purposes', ()
     await guessWrong(harness.service, 4, 'confirm-action');
     const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
     expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toMatchObject({ ok: true });
-    expect(await guessWrong(harness.service, 1, 'verify-email')).toEqual([{ ok: false, reason: 'invalid_code', attemptsLeft: 1 }]);
+    expect(await guessWrong(harness.service, 1, 'verify-email')).toEqual([
+      { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
+    ]);
   });
 
   it('says how long the pause lasts when the tenth wrong attempt is made late in the window', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OtpService } from '../../src/core/otp-service.js';
 import type { VerifyOutcome } from '../../src/core/otp-outcome.js';
+import type { OtpService } from '../../src/core/otp-service.js';
 import { codesInOrder, destroyOpenDatabases, makeService } from './otp-service-harness.js';
 
 const anna = 'anna@example.com';
@@ -85,14 +85,21 @@ describe('verifying a code: what does not count as an attempt', () => {
   it('spends no attempt on malformed codes', async () => {
     const { service } = await annaHasACode();
     for (let i = 0; i < 10; i++) await service.verify({ address: anna, code: 'abcdef' });
-    expect(await service.verify({ address: anna, code: wrongCode })).toEqual({ ok: false, reason: 'invalid_code', attemptsLeft: 4 });
+    expect(await service.verify({ address: anna, code: wrongCode })).toEqual({
+      ok: false,
+      reason: 'invalid_code',
+      attemptsLeft: 4,
+    });
     expect(await service.verify({ address: anna, code })).toMatchObject({ ok: true });
   });
 
   it('refuses an invalid address or purpose before looking at the code', async () => {
     const { service } = await annaHasACode();
     expect(await service.verify({ address: 'not an address', code })).toEqual({ ok: false, reason: 'invalid_email' });
-    expect(await service.verify({ address: anna, code, purpose: 'delete-account' })).toEqual({ ok: false, reason: 'invalid_purpose' });
+    expect(await service.verify({ address: anna, code, purpose: 'delete-account' })).toEqual({
+      ok: false,
+      reason: 'invalid_purpose',
+    });
     expect(await service.verify({ address: anna, code })).toMatchObject({ ok: true });
   });
 });
@@ -114,7 +121,11 @@ describe('verifying a code: lifetime of 300 seconds', () => {
 describe('verifying a code: what the code is bound to', () => {
   it('does not accept a sign-in code for confirm-action', async () => {
     const { service } = await annaHasACode();
-    expect(await service.verify({ address: anna, code, purpose: 'confirm-action' })).toEqual({ ok: false, reason: 'invalid_code', attemptsLeft: 4 });
+    expect(await service.verify({ address: anna, code, purpose: 'confirm-action' })).toEqual({
+      ok: false,
+      reason: 'invalid_code',
+      attemptsLeft: 4,
+    });
     expect(await service.verify({ address: anna, code, purpose: 'sign-in' })).toMatchObject({ ok: true });
   });
 
@@ -125,7 +136,11 @@ describe('verifying a code: what the code is bound to', () => {
 
   it('rejects a code confirmed against another context', async () => {
     const { service } = await annaHasACode('Pay 120 EUR');
-    expect(await service.verify({ address: anna, code, context: 'Pay 9120 EUR' })).toEqual({ ok: false, reason: 'invalid_code', attemptsLeft: 4 });
+    expect(await service.verify({ address: anna, code, context: 'Pay 9120 EUR' })).toEqual({
+      ok: false,
+      reason: 'invalid_code',
+      attemptsLeft: 4,
+    });
     expect(await service.verify({ address: anna, code })).toEqual({ ok: false, reason: 'invalid_code', attemptsLeft: 3 });
   });
 

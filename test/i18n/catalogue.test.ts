@@ -15,7 +15,10 @@ describe('the message catalogue', () => {
 
   it.each(supportedLocales)('%s uses the same placeholders as English in every message', (locale) => {
     const mismatched = Object.entries(english)
-      .filter(([key, message]) => placeholdersOf(catalogues[locale][key as keyof typeof english]).join() !== placeholdersOf(message).join())
+      .filter(
+        ([key, message]) =>
+          placeholdersOf(catalogues[locale][key as keyof typeof english]).join() !== placeholdersOf(message).join(),
+      )
       .map(([key]) => key);
     expect(mismatched).toEqual([]);
   });
@@ -27,12 +30,16 @@ describe('the message catalogue', () => {
   });
 
   it('really translates: German differs from English except for names and units', () => {
-    const same = Object.keys(english).filter((key) => catalogues.de[key as keyof typeof english] === english[key as keyof typeof english]);
+    const same = Object.keys(english).filter(
+      (key) => catalogues.de[key as keyof typeof english] === english[key as keyof typeof english],
+    );
     expect(same.sort()).toEqual(['language.name.de', 'language.name.en', 'wait.seconds']);
   });
 
   it('fills placeholders and picks plural forms by language rules', () => {
-    expect(translate('en', 'error.cooldown', { wait: '60 s' })).toBe('A code was sent a moment ago. Wait 60 s before asking for another.');
+    expect(translate('en', 'error.cooldown', { wait: '60 s' })).toBe(
+      'A code was sent a moment ago. Wait 60 s before asking for another.',
+    );
     expect(translatePlural('en', 'error.invalidCode', 1)).toBe('That code is not right. 1 attempt left.');
     expect(translatePlural('de', 'error.invalidCode', 3)).toBe('Dieser Code stimmt nicht. Noch 3 Versuche.');
   });

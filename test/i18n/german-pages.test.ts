@@ -49,11 +49,15 @@ describe('pages and emails in German', () => {
   });
 
   it('lets ?lang= override Accept-Language, and remembers the choice in a cookie', async () => {
-    const overridden = await fetch(new URL('/secure-otp/request/?lang=en', testApp.baseUrl), { headers: { 'accept-language': 'de' } });
+    const overridden = await fetch(new URL('/secure-otp/request/?lang=en', testApp.baseUrl), {
+      headers: { 'accept-language': 'de' },
+    });
     expect(await overridden.text()).toContain('<html lang="en">');
     const cookie = overridden.headers.getSetCookie().find((header) => header.startsWith('otp_lang='));
     expect(cookie).toMatch(/^otp_lang=en;/);
-    const next = await fetch(new URL('/secure-otp/', testApp.baseUrl), { headers: { 'accept-language': 'de', cookie: cookie!.split(';')[0]! } });
+    const next = await fetch(new URL('/secure-otp/', testApp.baseUrl), {
+      headers: { 'accept-language': 'de', cookie: cookie!.split(';')[0]! },
+    });
     expect(await next.text()).toContain('<html lang="en">');
     const unknown = await fetch(new URL('/secure-otp/?lang=xx', testApp.baseUrl), { headers: { 'accept-language': 'de' } });
     expect(await unknown.text()).toContain('<html lang="de">');
@@ -96,7 +100,9 @@ describe('pages and emails in German', () => {
     await english.get('/secure-otp/request/?lang=en');
     await english.post('/secure-otp/request/', { email: 'bob@example.com' });
     const messages = await smtp.waitForMessages(2);
-    const subjects = Object.fromEntries(messages.map((mail) => [JSON.stringify(mail.to).includes(anna) ? 'anna' : 'bob', mail.subject]));
+    const subjects = Object.fromEntries(
+      messages.map((mail) => [JSON.stringify(mail.to).includes(anna) ? 'anna' : 'bob', mail.subject]),
+    );
     expect(subjects).toEqual({ anna: 'Ihr Anmeldecode für otp-app', bob: 'Your otp-app sign-in code' });
   });
 });

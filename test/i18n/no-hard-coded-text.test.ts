@@ -14,7 +14,9 @@ const sources = [
 function hardCodedText(source: string): string[] {
   // Text right after an HTML tag (`<p>`, `<a href="…">`), on one line and free of code punctuation, so
   // TypeScript generics (`Promise<void> {`) are not mistaken for markup.
-  const betweenTags = [...source.matchAll(/<[a-z][a-z0-9]*(?:\s[^<>]*)?>([^<>`$\n;{}=()]*[A-Za-z]{2,}[^<>`$\n;{}=()]*)</g)].map((match) => match[1]!.trim());
+  const betweenTags = [...source.matchAll(/<[a-z][a-z0-9]*(?:\s[^<>]*)?>([^<>`$\n;{}=()]*[A-Za-z]{2,}[^<>`$\n;{}=()]*)</g)].map(
+    (match) => match[1]!.trim(),
+  );
   const sentences = [...source.matchAll(/'([A-Z][a-z]+(?: [a-z]+){2,}[^']*)'/g)].map((match) => match[1]!);
   return [...betweenTags, ...sentences].filter((text) => text !== '');
 }

@@ -57,7 +57,11 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
     // --- end of the README example ---
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
 
-    const requested = await post(baseUrl, '/otp/api/v1/otp', { email: anna, purpose: 'confirm-action', context: 'Delete project "Apollo"' });
+    const requested = await post(baseUrl, '/otp/api/v1/otp', {
+      email: anna,
+      purpose: 'confirm-action',
+      context: 'Delete project "Apollo"',
+    });
     expect(requested.status).toBe(202);
     await smtp.waitForMessages(1);
     expect(smtp.envelopes[0]!.from).toBe('no-reply@shop.example.com');
@@ -78,11 +82,20 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
     expect(await home.text()).toBe('my app');
     expect(home.headers.get('content-security-policy')).toBeNull();
     const openApi = (await (await fetch(new URL('/otp/api/v1/openapi.json', baseUrl))).json()) as any;
-    expect(Object.keys(openApi.paths).sort()).toEqual(['/otp/.well-known/jwks.json', '/otp/api/v1/otp', '/otp/api/v1/otp/verify', '/otp/api/v1/otp/{id}']);
+    expect(Object.keys(openApi.paths).sort()).toEqual([
+      '/otp/.well-known/jwks.json',
+      '/otp/api/v1/otp',
+      '/otp/api/v1/otp/verify',
+      '/otp/api/v1/otp/{id}',
+    ]);
     const problem = await post(baseUrl, '/otp/api/v1/otp/verify', { email: anna, code: '000000', extra: 1 });
     expect(problem.body.type).toBe('/otp/api/v1/docs#problem-invalid_request');
     // Without a key, nothing is sent.
-    const refused = await fetch(new URL('/otp/api/v1/otp', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bob@example.com' }) });
+    const refused = await fetch(new URL('/otp/api/v1/otp', baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bob@example.com' }),
+    });
     expect(refused.status).toBe(401);
   });
 
@@ -104,17 +117,33 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
   });
 
   it('refuses unsafe options the same way the environment is refused', async () => {
-    await expect(createOtpService({ secretKey: 'short', smtpUrl: smtp.url, dataDir })).rejects.toThrow(/SECRET_KEY must be at least 32 bytes/);
-    await expect(createOtpService({ secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789', dataDir })).rejects.toThrow(/SMTP_URL/);
+    await expect(createOtpService({ secretKey: 'short', smtpUrl: smtp.url, dataDir })).rejects.toThrow(
+      /SECRET_KEY must be at least 32 bytes/,
+    );
     await expect(
-      createOtpService({ secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789', smtpUrl: smtp.url, dataDir, api: { enabled: true } }),
+      createOtpService({ secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789', dataDir }),
+    ).rejects.toThrow(/SMTP_URL/);
+    await expect(
+      createOtpService({
+        secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789',
+        smtpUrl: smtp.url,
+        dataDir,
+        api: { enabled: true },
+      }),
     ).rejects.toThrow(/API_KEY_HASHES/);
   });
 
   it('refuses to mount the pages under a prefix (they link to absolute paths)', async () => {
-    const service = await createOtpService({ secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789', smtpUrl: smtp.url, dataDir, logger: pino({ level: 'silent' }) });
+    const service = await createOtpService({
+      secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789',
+      smtpUrl: smtp.url,
+      dataDir,
+      logger: pino({ level: 'silent' }),
+    });
     try {
-      await expect(Fastify().register(otpPlugin, { prefix: '/otp', otp: service, pages: true })).rejects.toThrow(/without a prefix/);
+      await expect(Fastify().register(otpPlugin, { prefix: '/otp', otp: service, pages: true })).rejects.toThrow(
+        /without a prefix/,
+      );
     } finally {
       await service.close();
     }

@@ -18,7 +18,9 @@ describe('the one-time link in the code email', () => {
 
   it('is a button in the HTML part, with the address spelled out for clients that strip links', () => {
     const { html } = renderCodeEmail(withLink);
-    expect(html).toMatch(/<a href="https:\/\/otp\.example\.com\/secure-otp\/link\/abc_DEF-123" style="[^"]*">Confirm with one click<\/a>/);
+    expect(html).toMatch(
+      /<a href="https:\/\/otp\.example\.com\/secure-otp\/link\/abc_DEF-123" style="[^"]*">Confirm with one click<\/a>/,
+    );
     expect(html.match(/secure-otp\/link\/abc_DEF-123/g)).toHaveLength(2);
     expect(html).not.toMatch(/<img|<link|<style|<script|src=/i);
   });

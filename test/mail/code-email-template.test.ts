@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderCodeEmail, type CodeEmailInput } from '../../src/mail/code-email-template.js';
+import { type CodeEmailInput, renderCodeEmail } from '../../src/mail/code-email-template.js';
 
 const signIn: CodeEmailInput = { code: '042917', purpose: 'sign-in', ttlSeconds: 300, appName: 'otp-app' };
 

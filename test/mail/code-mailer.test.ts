@@ -5,7 +5,7 @@ import { DevMailbox } from '../../src/mail/dev-mailbox.js';
 import { MailDeliveryError } from '../../src/mail/mail-delivery-error.js';
 import type { MailTransport } from '../../src/mail/outgoing-message.js';
 import { createSmtpTransport } from '../../src/mail/smtp-transport.js';
-import { startSmtpTestServer, type SmtpTestServerOptions } from '../support/smtp-test-server.js';
+import { type SmtpTestServerOptions, startSmtpTestServer } from '../support/smtp-test-server.js';
 
 const from = 'otp-app <no-reply@otp.example>';
 
@@ -29,7 +29,10 @@ describe('CodeMailer over a real SMTP server', () => {
   async function mailerWithServer(options?: SmtpTestServerOptions) {
     const smtp = await startSmtpTestServer(options);
     const transport = createSmtpTransport({ smtpUrl: smtp.url, timeoutMs: 2_000 });
-    cleanups.push(() => smtp.close(), () => transport.close());
+    cleanups.push(
+      () => smtp.close(),
+      () => transport.close(),
+    );
     return { smtp, mailer: new CodeMailer({ transport, from, appName: 'otp-app' }) };
   }
 

@@ -45,7 +45,9 @@ describe('toMailDeliveryError', () => {
 
   it('blanks out secrets a server echoes in its reply', () => {
     const original = nodemailerLikeError('x', { response: '554 Rejected: spam "123456"', responseCode: 554 });
-    expect(toMailDeliveryError(original, ['123456']).message).toBe('SMTP server refused the message: 554 Rejected: spam "[redacted]"');
+    expect(toMailDeliveryError(original, ['123456']).message).toBe(
+      'SMTP server refused the message: 554 Rejected: spam "[redacted]"',
+    );
   });
 
   it('redacts an existing MailDeliveryError too, keeping its codes', () => {

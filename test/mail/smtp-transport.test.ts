@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MailDeliveryError } from '../../src/mail/mail-delivery-error.js';
 import type { MailTransport, OutgoingMessage } from '../../src/mail/outgoing-message.js';
@@ -53,9 +53,9 @@ describe('smtpOptionsFor', () => {
 
   it('refuses a configuration with no transport or with two', () => {
     expect(() => smtpOptionsFor({})).toThrow(/SMTP_URL/);
-    expect(() =>
-      smtpOptionsFor({ smtpUrl: 'smtp://h', gmail: { address: 'me@gmail.com', appPassword: 'x' } }),
-    ).toThrow(/not both/);
+    expect(() => smtpOptionsFor({ smtpUrl: 'smtp://h', gmail: { address: 'me@gmail.com', appPassword: 'x' } })).toThrow(
+      /not both/,
+    );
   });
 
   it('refuses a URL that is not smtp(s) without repeating the password', () => {
@@ -101,7 +101,9 @@ describe('createSmtpTransport', () => {
 
   it('rejects with the SMTP reply code and without the body when the server refuses', async () => {
     const smtp = await startServer({ rejectRecipients: () => ({ code: 550, message: 'No such user' }) });
-    const error = await transportFor({ smtpUrl: smtp.url }).send(message).catch((e: unknown) => e);
+    const error = await transportFor({ smtpUrl: smtp.url })
+      .send(message)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MailDeliveryError);
     expect(error).toMatchObject({ responseCode: 550, message: 'SMTP server refused the message: 550 No such user' });
     expect(String((error as Error).message)).not.toContain('918273');
@@ -109,7 +111,9 @@ describe('createSmtpTransport', () => {
 
   it('reports a 421 as such, so it can be retried later', async () => {
     const smtp = await startServer({ rejectConnections: () => ({ code: 421, message: 'Too busy, try later' }) });
-    const error = await transportFor({ smtpUrl: smtp.url }).send(message).catch((e: unknown) => e);
+    const error = await transportFor({ smtpUrl: smtp.url })
+      .send(message)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'MailDeliveryError', responseCode: 421 });
   });
 
@@ -117,7 +121,9 @@ describe('createSmtpTransport', () => {
     const smtp = await startSmtpTestServer();
     await smtp.close();
     const startedAt = Date.now();
-    const error = await transportFor({ smtpUrl: smtp.url, timeoutMs: 500 }).send(message).catch((e: unknown) => e);
+    const error = await transportFor({ smtpUrl: smtp.url, timeoutMs: 500 })
+      .send(message)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'MailDeliveryError', errorCode: 'ESOCKET' });
     expect((error as Error).message).toContain('ECONNREFUSED');
     expect(Date.now() - startedAt).toBeLessThan(2_000);

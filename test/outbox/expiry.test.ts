@@ -33,11 +33,14 @@ describe('an email whose code expires before the SMTP server comes back', () => 
     expect((await browser.post('/secure-otp/request/', { email: 'stranded@example.com' })).path).toBe('/secure-otp/verify/');
 
     // The worker has tried and failed; the row waits for a retry the frozen clock has not reached.
-    await vi.waitFor(async () => {
-      const [row] = await outboxRows(testApp!.runtime.db);
-      expect(row).toMatchObject({ status: 'queued', attempts: 1 });
-      expect(row!.last_error).toMatch(/ECONNREFUSED|ECONNECTION/);
-    }, { timeout: 10_000 });
+    await vi.waitFor(
+      async () => {
+        const [row] = await outboxRows(testApp!.runtime.db);
+        expect(row).toMatchObject({ status: 'queued', attempts: 1 });
+        expect(row!.last_error).toMatch(/ECONNREFUSED|ECONNECTION/);
+      },
+      { timeout: 10_000 },
+    );
     clock.advanceSeconds(31);
 
     const [row] = await waitForOutboxFinished(testApp.runtime.db, 5000);

@@ -54,7 +54,10 @@ describe('SIGTERM while emails are being sent', () => {
     const exiting = server.signalAndWait('SIGTERM', 15_000);
     let refusedWhileAlive = false;
     let exitedYet = false;
-    void exiting.then(() => (exitedYet = true), () => (exitedYet = true));
+    void exiting.then(
+      () => (exitedYet = true),
+      () => (exitedYet = true),
+    );
     while (!exitedYet && !refusedWhileAlive) {
       if (!(await answersHttp(server.baseUrl)) && !exitedYet) refusedWhileAlive = true;
       else await new Promise((resolve) => setTimeout(resolve, 20));

@@ -47,7 +47,11 @@ describe('the outbox when the SMTP server refuses one recipient with 550', () =>
     expect(failed.attempts).toBe(1);
     expect(failed.last_error).toContain('550');
     expect(failed.sealed_body).toBeNull();
-    const code = await testApp.runtime.db.selectFrom('otp_codes').select('status').where('id', '=', failed.id).executeTakeFirstOrThrow();
+    const code = await testApp.runtime.db
+      .selectFrom('otp_codes')
+      .select('status')
+      .where('id', '=', failed.id)
+      .executeTakeFirstOrThrow();
     expect(code.status).toBe('withdrawn');
 
     await smtp.waitForMessages(20, 10_000);

@@ -75,11 +75,14 @@ describe('the code inside the outbox', () => {
     }
     await smtp.waitForMessages(1);
     // 'late' keeps being deferred; once its code's lifetime has passed, the worker gives it up as expired.
-    await vi.waitFor(async () => {
-      const late = (await outboxRows(db)).find((row) => row.recipient === 'late@example.com');
-      expect(late?.attempts).toBeGreaterThanOrEqual(1);
-      expect(late?.status).toBe('queued');
-    }, { timeout: 5000 });
+    await vi.waitFor(
+      async () => {
+        const late = (await outboxRows(db)).find((row) => row.recipient === 'late@example.com');
+        expect(late?.attempts).toBeGreaterThanOrEqual(1);
+        expect(late?.status).toBe('queued');
+      },
+      { timeout: 5000 },
+    );
     clock.advanceSeconds(301);
 
     const rows = await waitForOutboxFinished(db);

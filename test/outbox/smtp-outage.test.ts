@@ -63,7 +63,9 @@ describe('the outbox while the SMTP server is down', () => {
 
   it('gives up after OUTBOX_GIVE_UP_SECONDS, records the error, and withdraws the code nobody received', async () => {
     const smtpPort = await freePort();
-    testApp = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, OUTBOX_GIVE_UP_SECONDS: '1', ...fastRetries } });
+    testApp = await startTestApp({
+      env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, OUTBOX_GIVE_UP_SECONDS: '1', ...fastRetries },
+    });
     const { service, db } = testApp.runtime;
 
     const outcome = await service.request({ address: 'patient@example.com' });

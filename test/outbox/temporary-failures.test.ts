@@ -65,34 +65,37 @@ describe('the outbox when the SMTP server answers with a temporary error', () =>
   it.each([
     { replyCode: 451, refusals: 2, minAttempts: 3 },
     { replyCode: 421, refusals: 7, minAttempts: 2 },
-  ])('retries recipients refused $refusals times with $replyCode at RCPT TO, beside others that pass at once', async ({ replyCode, refusals, minAttempts }) => {
-    const refusalsLeft = new Map<string, number>();
-    smtp = await startSmtpTestServer({
-      rejectRecipients: (address) => {
-        if (!address.startsWith('busy-')) return undefined;
-        const left = refusalsLeft.get(address) ?? refusals;
-        refusalsLeft.set(address, left - 1);
-        return left > 0 ? { code: replyCode, message: 'Mailbox busy, try again later' } : undefined;
-      },
-    });
-    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, ...fastRetries } });
-    const { service, db } = testApp.runtime;
-    const busy = distinctAddresses(5, 'busy');
-    const calm = distinctAddresses(5, 'calm');
-    const everyone = [...busy, ...calm];
+  ])(
+    'retries recipients refused $refusals times with $replyCode at RCPT TO, beside others that pass at once',
+    async ({ replyCode, refusals, minAttempts }) => {
+      const refusalsLeft = new Map<string, number>();
+      smtp = await startSmtpTestServer({
+        rejectRecipients: (address) => {
+          if (!address.startsWith('busy-')) return undefined;
+          const left = refusalsLeft.get(address) ?? refusals;
+          refusalsLeft.set(address, left - 1);
+          return left > 0 ? { code: replyCode, message: 'Mailbox busy, try again later' } : undefined;
+        },
+      });
+      testApp = await startTestApp({ env: { SMTP_URL: smtp.url, ...fastRetries } });
+      const { service, db } = testApp.runtime;
+      const busy = distinctAddresses(5, 'busy');
+      const calm = distinctAddresses(5, 'calm');
+      const everyone = [...busy, ...calm];
 
-    const outcomes = await Promise.all(everyone.map((address) => service.request({ address })));
-    const idOf = new Map(outcomes.map((outcome, i) => [everyone[i]!, outcome.ok ? outcome.codeId : '']));
+      const outcomes = await Promise.all(everyone.map((address) => service.request({ address })));
+      const idOf = new Map(outcomes.map((outcome, i) => [everyone[i]!, outcome.ok ? outcome.codeId : '']));
 
-    await smtp.waitForMessages(10, 15_000);
-    const rows = await waitForOutboxFinished(db);
-    expect(rows.map((row) => row.status)).toEqual(Array(10).fill('sent'));
-    for (const address of busy) {
-      expect(refusalsLeft.get(address)).toBe(-1);
-      expect(rows.find((row) => row.id === idOf.get(address))?.attempts).toBeGreaterThanOrEqual(minAttempts);
-    }
-    expect(smtp.messages).toHaveLength(10);
-    expect(new Set(smtp.envelopes.map((envelope) => envelope.to.join(',')))).toEqual(new Set(everyone));
-    expect(retryLogLines(testApp).some((line) => line.includes(String(replyCode)))).toBe(true);
-  });
+      await smtp.waitForMessages(10, 15_000);
+      const rows = await waitForOutboxFinished(db);
+      expect(rows.map((row) => row.status)).toEqual(Array(10).fill('sent'));
+      for (const address of busy) {
+        expect(refusalsLeft.get(address)).toBe(-1);
+        expect(rows.find((row) => row.id === idOf.get(address))?.attempts).toBeGreaterThanOrEqual(minAttempts);
+      }
+      expect(smtp.messages).toHaveLength(10);
+      expect(new Set(smtp.envelopes.map((envelope) => envelope.to.join(',')))).toEqual(new Set(everyone));
+      expect(retryLogLines(testApp).some((line) => line.includes(String(replyCode)))).toBe(true);
+    },
+  );
 });

@@ -25,9 +25,7 @@ describe('separate `worker` processes beside a server that only queues', () => {
     testApp = await startTestApp({ env: { SMTP_URL: smtp.url, OUTBOX_WORKER: 'off' } });
     // Both workers are polling before the first email is queued, so both get a share.
     const env = { DATA_DIR: testApp.dataDir, SMTP_URL: smtp.url, OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_CONCURRENCY: '3' };
-    workers.push(
-      ...(await Promise.all([1, 2].map(() => startServerProcess({ command: 'worker', cwd: testApp.dataDir, env })))),
-    );
+    workers.push(...(await Promise.all([1, 2].map(() => startServerProcess({ command: 'worker', cwd: testApp.dataDir, env })))));
     expect(await outboxRows(testApp.runtime.db)).toEqual([]);
 
     const addresses = distinctAddresses(100, 'shared');

@@ -24,8 +24,13 @@ function otpApp(args: string[], env: Record<string, string>, cwd: string): Promi
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd, timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: cwd, NODE_ENV: 'test', SECRET_KEY: testSecretKey, LOG_LEVEL: 'warn', ...env } },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
+      {
+        cwd,
+        timeout: 60_000,
+        env: { PATH: process.env.PATH ?? '', HOME: cwd, NODE_ENV: 'test', SECRET_KEY: testSecretKey, LOG_LEVEL: 'warn', ...env },
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
     );
   });
 }
@@ -49,7 +54,8 @@ describe('the otp-app command line', { timeout: 60_000 }, () => {
   it('explains itself with --help and exits 0; an unknown command exits 2', async () => {
     const help = await otpApp(['--help'], {}, workDir);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'worker', 'migrate', 'purge', 'send-test-email', 'outbox']) expect(help.stdout).toContain(command);
+    for (const command of ['serve', 'worker', 'migrate', 'purge', 'send-test-email', 'outbox'])
+      expect(help.stdout).toContain(command);
     const unknown = await otpApp(['frobnicate'], {}, workDir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
@@ -68,7 +74,11 @@ describe('the otp-app command line', { timeout: 60_000 }, () => {
     const refused = await otpApp(['send-test-email', '--to', 'nobody@example.com'], { SMTP_URL: smtp.url }, workDir);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('Could not send the test email');
-    const unreachable = await otpApp(['send-test-email', '--to', 'ops@example.com'], { SMTP_URL: `smtp://127.0.0.1:${await freePort()}` }, workDir);
+    const unreachable = await otpApp(
+      ['send-test-email', '--to', 'ops@example.com'],
+      { SMTP_URL: `smtp://127.0.0.1:${await freePort()}` },
+      workDir,
+    );
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('Could not send the test email');
   });
@@ -92,7 +102,10 @@ describe('the otp-app command line', { timeout: 60_000 }, () => {
 
     beforeAll(async () => {
       schema = dialect === 'postgres' ? await createPostgresTestSchema() : undefined;
-      env = schema === undefined ? { DATA_DIR: mkdtempSync(join(workDir, 'sqlite-')) } : { DATABASE_URL: schema.url, DATA_DIR: workDir };
+      env =
+        schema === undefined
+          ? { DATA_DIR: mkdtempSync(join(workDir, 'sqlite-')) }
+          : { DATABASE_URL: schema.url, DATA_DIR: workDir };
     });
 
     afterAll(async () => {

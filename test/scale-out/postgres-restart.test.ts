@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FormClient, textOf } from '../support/form-client.js';
-import { FormClient as Browser } from '../support/form-client.js';
+import { FormClient as Browser, type FormClient, textOf } from '../support/form-client.js';
 import { latestCodeFor } from '../support/mail-codes.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { csrfTokenOf, postFormFrom } from './form-posts.js';
 import { canRunPrivatePostgres, type PrivatePostgres, startPrivatePostgres } from './private-postgres.js';
 
-if (!canRunPrivatePostgres) console.warn('\n⚠  No PostgreSQL server binaries or not root: the PostgreSQL restart test is SKIPPED.\n');
+if (!canRunPrivatePostgres)
+  console.warn('\n⚠  No PostgreSQL server binaries or not root: the PostgreSQL restart test is SKIPPED.\n');
 
 interface Answer {
   status: number;
@@ -57,7 +57,12 @@ describe.skipIf(!canRunPrivatePostgres)('PostgreSQL restarted while the app is u
     smtp = await startSmtpTestServer();
     app = await startTestApp({
       dialect: 'postgres',
-      env: { DATABASE_URL: postgres.url, SMTP_URL: smtp.url, DATABASE_CONNECT_TIMEOUT_MS: '1000', OUTBOX_POLL_INTERVAL_MS: '100' },
+      env: {
+        DATABASE_URL: postgres.url,
+        SMTP_URL: smtp.url,
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+        OUTBOX_POLL_INTERVAL_MS: '100',
+      },
     });
   }, 90_000);
 
@@ -80,7 +85,9 @@ describe.skipIf(!canRunPrivatePostgres)('PostgreSQL restarted while the app is u
     try {
       await vi.waitFor(() => expect(load.answers.filter((a) => a.status < 500).length).toBeGreaterThan(20), { timeout: 20_000 });
       await server.stop();
-      await vi.waitFor(() => expect(load.answers.filter((a) => a.status === 503).length).toBeGreaterThan(10), { timeout: 20_000 });
+      await vi.waitFor(() => expect(load.answers.filter((a) => a.status === 503).length).toBeGreaterThan(10), {
+        timeout: 20_000,
+      });
       await server.start();
       const answeredBeforeRecovery = load.answers.length;
       await vi.waitFor(
@@ -98,7 +105,9 @@ describe.skipIf(!canRunPrivatePostgres)('PostgreSQL restarted while the app is u
 
     // No corrupted data: the code sent before the outage still works, and no code lacks its email.
     await browser.get('/secure-otp/verify/');
-    expect((await browser.post('/secure-otp/verify/', { email: 'before@example.com', code: codeFromBefore })).path).toBe('/secure-otp/success/');
+    expect((await browser.post('/secure-otp/verify/', { email: 'before@example.com', code: codeFromBefore })).path).toBe(
+      '/secure-otp/success/',
+    );
     const db = testApp.runtime.db;
     const codeIds = (await db.selectFrom('otp_codes').select('id').execute()).map((row) => row.id).sort();
     const messageIds = (await db.selectFrom('outbox_messages').select('id').execute()).map((row) => row.id).sort();

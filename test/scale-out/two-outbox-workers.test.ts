@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeEmail } from '../../src/core/code-delivery.js';
 import { SealedBox } from '../../src/core/sealed-box.js';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
-import { openDatabase, type OtpDatabase } from '../../src/store/database.js';
+import { type OtpDatabase, openDatabase } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { OutboxMessageRow } from '../../src/store/schema.js';
 import { postgresAvailable } from '../support/dialects.js';
@@ -65,7 +65,11 @@ describe.skipIf(!postgresAvailable)('two outbox worker processes on one PostgreS
   it(`drain ${messageCount} queued emails between them without sending any twice`, async () => {
     const recipients = distinctAddresses(messageCount, 'drained');
     const rows = queuedMessages(recipients, Date.now());
-    for (let i = 0; i < rows.length; i += 200) await db.insertInto('outbox_messages').values(rows.slice(i, i + 200)).execute();
+    for (let i = 0; i < rows.length; i += 200)
+      await db
+        .insertInto('outbox_messages')
+        .values(rows.slice(i, i + 200))
+        .execute();
 
     const env = {
       DATABASE_URL: schema.url,
@@ -76,7 +80,9 @@ describe.skipIf(!postgresAvailable)('two outbox worker processes on one PostgreS
       LOG_LEVEL: 'warn',
     };
     const workers = await Promise.all(
-      [0, 1].map(() => startServerProcess({ command: 'worker', env: { ...env, LOG_LEVEL: 'info' }, cwd: workDir, readyTimeoutMs: 60_000 })),
+      [0, 1].map(() =>
+        startServerProcess({ command: 'worker', env: { ...env, LOG_LEVEL: 'info' }, cwd: workDir, readyTimeoutMs: 60_000 }),
+      ),
     );
     await waitForOutboxFinished(db, 150_000);
     // Stopping lets any send still under way finish, so a duplicate could not slip in after the count.

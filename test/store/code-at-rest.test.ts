@@ -19,7 +19,8 @@ async function everyStoredValue(db: OtpDatabase): Promise<{ column: string; valu
   const values: { column: string; value: unknown }[] = [];
   for (const table of tables) {
     const rows = await db.selectFrom(table).selectAll().execute();
-    for (const row of rows) for (const [column, value] of Object.entries(row)) values.push({ column: `${table}.${column}`, value });
+    for (const row of rows)
+      for (const [column, value] of Object.entries(row)) values.push({ column: `${table}.${column}`, value });
   }
   return values;
 }
@@ -28,7 +29,10 @@ describe('codes at rest', () => {
   // Ten-digit codes: the chance that one appears by accident in a random UUID, IV or hash is about 1e-12.
   it('never writes a plaintext code into the SQLite file or its write-ahead log', async () => {
     const codes = ['9182736450', '5647382910', '7391846205', '2857391046'];
-    const { service, clock, delivered, deliverOutbox, filename } = await makeService({ codeLength: 10 }, { codeGenerator: codesInOrder(...codes) });
+    const { service, clock, delivered, deliverOutbox, filename } = await makeService(
+      { codeLength: 10 },
+      { codeGenerator: codesInOrder(...codes) },
+    );
     const assertNoCodeOnDisk = () => {
       const bytes = databaseFileBytes(filename);
       expect(bytes.includes(anna), 'the scan sees what the store writes').toBe(true);
@@ -63,7 +67,11 @@ describe('codes at rest', () => {
     const { code_hash: hash } = await db.selectFrom('otp_codes').select('code_hash').executeTakeFirstOrThrow();
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(hash).not.toBe(createHash('sha256').update(code).digest('hex'));
-    expect(hash).not.toBe(createHash('sha256').update(JSON.stringify([binding.purpose, binding.address, binding.context, code])).digest('hex'));
+    expect(hash).not.toBe(
+      createHash('sha256')
+        .update(JSON.stringify([binding.purpose, binding.address, binding.context, code]))
+        .digest('hex'),
+    );
     expect(hash).toBe(makeHasher().digest(binding, code).hash);
     expect(hash).not.toBe(makeHasher(secretB).digest(binding, code).hash);
     await deliverOutbox();

@@ -24,7 +24,12 @@ function countBy(outcomes: VerifyOutcome[]): Record<string, number> {
 }
 
 async function attemptsCounted(db: OtpDatabase, purpose = 'sign-in'): Promise<number> {
-  const row = await db.selectFrom('otp_challenges').select('attempts').where('address', '=', anna).where('purpose', '=', purpose).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('otp_challenges')
+    .select('attempts')
+    .where('address', '=', anna)
+    .where('purpose', '=', purpose)
+    .executeTakeFirstOrThrow();
   return Number(row.attempts);
 }
 
@@ -97,7 +102,9 @@ describe('racing verifies across two processes on one file', () => {
     });
     for (const racer of racers) expect((await racer.lines.next()).value).toBe('ready');
     for (const racer of racers) racer.child.stdin.write('go\n');
-    const results = await Promise.all(racers.map(async (racer) => JSON.parse((await racer.lines.next()).value) as VerifyOutcome[]));
+    const results = await Promise.all(
+      racers.map(async (racer) => JSON.parse((await racer.lines.next()).value) as VerifyOutcome[]),
+    );
     return results.flat();
   }
 

@@ -19,7 +19,10 @@ async function codeStatusesByAddress(db: OtpDatabase): Promise<string[]> {
 
 describe('sweeping the store', () => {
   it('deletes used, superseded and withdrawn codes at once, and keeps live ones usable', async () => {
-    const harness = await makeService({}, { codeGenerator: codesInOrder('100001', '200001', '300001', '100002', '100003', '400001') });
+    const harness = await makeService(
+      {},
+      { codeGenerator: codesInOrder('100001', '200001', '300001', '100002', '100003', '400001') },
+    );
     const { service, store, clock, db, delivered, deliverOutbox, requestAndReceive } = harness;
     await requestAndReceive({ address: 'anna@example.com' });
     const benCode = await requestAndReceive({ address: 'ben@example.com' });
@@ -101,6 +104,8 @@ describe('sweeping the store', () => {
     await service.request({ address: 'ben@example.com' });
     clock.advanceSeconds(3600);
     await store.sweep(clock.ms, hourMs);
-    expect(await db.selectFrom('outbox_messages').select(['recipient', 'status']).execute()).toEqual([{ recipient: 'ben@example.com', status: 'queued' }]);
+    expect(await db.selectFrom('outbox_messages').select(['recipient', 'status']).execute()).toEqual([
+      { recipient: 'ben@example.com', status: 'queued' },
+    ]);
   });
 });

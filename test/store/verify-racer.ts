@@ -3,8 +3,9 @@
  *   node --import tsx verify-racer.ts <sqliteFile> <nowMs> <address> <code> <count>
  * Prints "ready", waits for "go" on stdin, fires <count> verifies at once and prints their outcomes as JSON.
  */
-import { FakeClock } from '../support/fake-clock.js';
+
 import { destroyOpenDatabases, makeService, openAnotherHandle } from '../core/otp-service-harness.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const [file = '', nowMs = '0', address = '', code = '', count = '1'] = process.argv.slice(2);
 const { service } = await makeService({}, { db: openAnotherHandle(file), clock: new FakeClock(Number(nowMs)) });

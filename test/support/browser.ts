@@ -48,7 +48,10 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh profile: its own cookies, so tests never share a session. English unless told otherwise. */
-export async function newBrowserPage(browser: Browser, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function newBrowserPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 }, ...options });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
@@ -74,12 +77,16 @@ export async function expectAccessible(page: Page, state: string): Promise<void>
     await page.emulateMedia({ colorScheme });
     if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: unknown[] }> } }).axe;
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: unknown[] }> } })
+        .axe;
       return (await axe.run(document, { resultTypes: ['violations'] })).violations;
     });
     const serious = (violations as AxeViolation[])
       .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} at ${JSON.stringify(violation.nodes.map((node) => node.target))}`);
+      .map(
+        (violation) =>
+          `${violation.impact} ${violation.id}: ${violation.help} at ${JSON.stringify(violation.nodes.map((node) => node.target))}`,
+      );
     expect(serious, `axe on "${state}" (${colorScheme})`).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: 'light' });

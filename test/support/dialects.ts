@@ -25,9 +25,13 @@ export const postgresAvailable = await answers(testDatabaseUrl);
 if (!postgresAvailable) {
   const where = new URL(testDatabaseUrl).host;
   if (process.env.CI === 'true') {
-    throw new Error(`PostgreSQL at ${where} (TEST_DATABASE_URL) is unreachable, and CI=true: the PostgreSQL suite must run in CI.`);
+    throw new Error(
+      `PostgreSQL at ${where} (TEST_DATABASE_URL) is unreachable, and CI=true: the PostgreSQL suite must run in CI.`,
+    );
   }
-  console.warn(`\n⚠  PostgreSQL at ${where} (TEST_DATABASE_URL) is unreachable: the PostgreSQL suite is SKIPPED. Start it to run it.\n`);
+  console.warn(
+    `\n⚠  PostgreSQL at ${where} (TEST_DATABASE_URL) is unreachable: the PostgreSQL suite is SKIPPED. Start it to run it.\n`,
+  );
 }
 
 /**

@@ -58,7 +58,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     OTP_IP_REQUEST_LIMIT: '10000',
     API_REQUEST_LIMIT: '10000',
     ...(postgresSchema === undefined ? {} : { DATABASE_URL: postgresSchema.url }),
-    ...(options.redis === true ? { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `otp-test-${randomBytes(6).toString('hex')}:` } : {}),
+    ...(options.redis === true
+      ? { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `otp-test-${randomBytes(6).toString('hex')}:` }
+      : {}),
     ...options.env,
   });
   const logLines: string[] = [];

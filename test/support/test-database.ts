@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type OtpDatabase } from '../../src/store/database.js';
+import { type OtpDatabase, openDatabase } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { TestDialect } from './dialects.js';
 import { createPostgresTestSchema } from './postgres-test-schema.js';

@@ -23,5 +23,8 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  return createOtpRuntime(config, createLogger(config.logLevel), { runWorker: true, ...(options.clock ? { clock: options.clock } : {}) });
+  return createOtpRuntime(config, createLogger(config.logLevel), {
+    runWorker: true,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 }

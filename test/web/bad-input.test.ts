@@ -50,7 +50,13 @@ function postRaw(path: string, contentType: string, body: (csrfToken: string) =>
 
 const badInputs: BadInputCase[] = [
   // --- POST /secure-otp/request/ ---
-  { name: 'request: empty email', formPage: requestPath, send: postForm(requestPath, { email: '' }), status: 400, message: invalidEmail },
+  {
+    name: 'request: empty email',
+    formPage: requestPath,
+    send: postForm(requestPath, { email: '' }),
+    status: 400,
+    message: invalidEmail,
+  },
   {
     name: 'request: email that is not an address',
     formPage: requestPath,
@@ -79,7 +85,13 @@ const badInputs: BadInputCase[] = [
     status: 400,
     message: invalidEmail,
   },
-  { name: 'request: no email field at all', formPage: requestPath, send: postForm(requestPath, {}), status: 400, message: invalidEmail },
+  {
+    name: 'request: no email field at all',
+    formPage: requestPath,
+    send: postForm(requestPath, {}),
+    status: 400,
+    message: invalidEmail,
+  },
   {
     name: 'request: no CSRF token',
     formPage: requestPath,
@@ -149,9 +161,27 @@ const badInputs: BadInputCase[] = [
     status: 400,
     message: malformedCode,
   },
-  { name: 'verify: code of 7 digits', formPage: verifyPath, send: postForm(verifyPath, { email: ada, code: '1234567' }), status: 400, message: malformedCode },
-  { name: 'verify: code of 5 digits', formPage: verifyPath, send: postForm(verifyPath, { email: ada, code: '12345' }), status: 400, message: malformedCode },
-  { name: 'verify: empty code', formPage: verifyPath, send: postForm(verifyPath, { email: ada, code: '' }), status: 400, message: malformedCode },
+  {
+    name: 'verify: code of 7 digits',
+    formPage: verifyPath,
+    send: postForm(verifyPath, { email: ada, code: '1234567' }),
+    status: 400,
+    message: malformedCode,
+  },
+  {
+    name: 'verify: code of 5 digits',
+    formPage: verifyPath,
+    send: postForm(verifyPath, { email: ada, code: '12345' }),
+    status: 400,
+    message: malformedCode,
+  },
+  {
+    name: 'verify: empty code',
+    formPage: verifyPath,
+    send: postForm(verifyPath, { email: ada, code: '' }),
+    status: 400,
+    message: malformedCode,
+  },
   {
     name: 'verify: code 100 characters long',
     formPage: verifyPath,
@@ -159,7 +189,13 @@ const badInputs: BadInputCase[] = [
     status: 400,
     message: malformedCode,
   },
-  { name: 'verify: no code field at all', formPage: verifyPath, send: postForm(verifyPath, { email: ada }), status: 400, message: malformedCode },
+  {
+    name: 'verify: no code field at all',
+    formPage: verifyPath,
+    send: postForm(verifyPath, { email: ada }),
+    status: 400,
+    message: malformedCode,
+  },
   {
     name: 'verify: invalid email with a well-formed code',
     formPage: verifyPath,

@@ -97,7 +97,8 @@ describe.each(dialects)('the one-time link beside the code (%s)', (dialect) => {
     await start({ OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_ADDRESS_FAILURE_LIMIT: '3' });
     const mail = await requestCode();
     await browser.get('/secure-otp/verify/');
-    for (let i = 0; i < 3; i++) await browser.post('/secure-otp/verify/', { email: anna, code: codeInText(mail.text) === '000000' ? '111111' : '000000' });
+    for (let i = 0; i < 3; i++)
+      await browser.post('/secure-otp/verify/', { email: anna, code: codeInText(mail.text) === '000000' ? '111111' : '000000' });
     const paused = await useLink(linkPathIn(mail.text));
     expect(paused.status).toBe(429);
     expect(paused.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -25,7 +25,10 @@ function setCookieNamed(headers: Headers, name: string): string | undefined {
 
 /** Cookie attributes, lower-cased, without values for flags: ['path=/', 'httponly', 'samesite=lax']. */
 function cookieAttributes(setCookie: string | undefined): string[] {
-  return (setCookie ?? '').split(';').slice(1).map((attribute) => attribute.trim().toLowerCase());
+  return (setCookie ?? '')
+    .split(';')
+    .slice(1)
+    .map((attribute) => attribute.trim().toLowerCase());
 }
 
 /** Every `<input>` of a page as a map of its attributes. */
@@ -239,7 +242,9 @@ describe('security headers, cookies and form markup', () => {
       it('is ignored, and cleared, when its content was changed under a genuine signature', async () => {
         const signed = decodeURIComponent(await genuineFlash());
         const signature = signed.slice(signed.lastIndexOf('.') + 1);
-        const forged = encodeURIComponent(`${JSON.stringify({ notice: 'Forged notice', email: 'mallory@evil.example' })}.${signature}`);
+        const forged = encodeURIComponent(
+          `${JSON.stringify({ notice: 'Forged notice', email: 'mallory@evil.example' })}.${signature}`,
+        );
 
         const response = await verifyPageWithFlash(forged);
         const body = await response.text();
@@ -249,7 +254,9 @@ describe('security headers, cookies and form markup', () => {
         expect(body).not.toContain('mallory@evil.example');
         expect(body).not.toContain('role="status"');
         expect(inputNamed(body, 'email')?.get('value')).toBe('');
-        expect(cookieAttributes(setCookieNamed(response.headers, 'otp_flash')).join(';')).toMatch(/expires=thu, 01 jan 1970|max-age=0/);
+        expect(cookieAttributes(setCookieNamed(response.headers, 'otp_flash')).join(';')).toMatch(
+          /expires=thu, 01 jan 1970|max-age=0/,
+        );
       });
 
       it('is ignored when it carries no signature or a made-up one', async () => {

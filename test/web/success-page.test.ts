@@ -34,10 +34,14 @@ describe('the success page', () => {
       }).toString(),
     });
     expect(verified.status).toBe(303);
-    const flash = verified.headers.getSetCookie().find((cookie) => cookie.startsWith('otp_flash='))?.split(';')[0];
+    const flash = verified.headers
+      .getSetCookie()
+      .find((cookie) => cookie.startsWith('otp_flash='))
+      ?.split(';')[0];
     expect(flash).toBeDefined();
 
-    const replay = (cookie: string) => fetch(`${testApp.baseUrl}/secure-otp/success/`, { headers: { cookie }, redirect: 'manual' });
+    const replay = (cookie: string) =>
+      fetch(`${testApp.baseUrl}/secure-otp/success/`, { headers: { cookie }, redirect: 'manual' });
     expect((await replay([...cookies, flash].join('; '))).status).toBe(200);
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 61_000);

@@ -18,11 +18,7 @@ export const outboxSchema: Migration = {
       .addColumn('updated_at', 'bigint', (col) => col.notNull())
       .addColumn('last_error', 'varchar(500)')
       .execute();
-    await db.schema
-      .createIndex('outbox_messages_due')
-      .on('outbox_messages')
-      .columns(['status', 'next_attempt_at'])
-      .execute();
+    await db.schema.createIndex('outbox_messages_due').on('outbox_messages').columns(['status', 'next_attempt_at']).execute();
   },
   async down(db: Kysely<any>) {
     await db.schema.dropTable('outbox_messages').execute();

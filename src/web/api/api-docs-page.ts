@@ -25,15 +25,18 @@ ${operations.map(({ path, method, operation }) => operationSection(method, path,
 <p>Every error is an RFC 9457 problem document (<code>application/problem+json</code>) with a <code>code</code> member.</p>
 <dl>
 ${apiProblemCodes.map(
-  (code) => html`<dt id="problem-${code}"><code>${code}</code> (${apiProblems[code].status})</dt><dd>${apiProblems[code].title}${problemNote(code)}</dd>`,
+  (code) =>
+    html`<dt id="problem-${code}"><code>${code}</code> (${apiProblems[code].status})</dt><dd>${apiProblems[code].title}${problemNote(code)}</dd>`,
 )}
 </dl>`;
 }
 
 function problemNote(code: string): string {
-  if (code === 'invalid_code') return '. Also the answer for an address with no live code, so the API never tells who asked for one. The attemptsLeft member says how many tries remain.';
+  if (code === 'invalid_code')
+    return '. Also the answer for an address with no live code, so the API never tells who asked for one. The attemptsLeft member says how many tries remain.';
   if (code === 'no_pending_code') return ': only for GET /api/v1/otp/{id} with an unknown id.';
-  if (code === 'rate_limited') return ': per-address cooldown, send cap, paused address, or per-client limit. Retry-After says when.';
+  if (code === 'rate_limited')
+    return ': per-address cooldown, send cap, paused address, or per-client limit. Retry-After says when.';
   return '.';
 }
 
@@ -60,7 +63,8 @@ function fieldTable(schema: JsonSchema): SafeHtml {
   const required = new Set(schema.required ?? []);
   return html`<table><thead><tr><th>Field</th><th>Type</th><th>Required</th><th>About</th></tr></thead><tbody>
 ${Object.entries(schema.properties ?? {}).map(
-  ([name, field]) => html`<tr><td><code>${name}</code></td><td>${typeOf(field)}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${field.description ?? ''}</td></tr>`,
+  ([name, field]) =>
+    html`<tr><td><code>${name}</code></td><td>${typeOf(field)}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${field.description ?? ''}</td></tr>`,
 )}
 </tbody></table>`;
 }

@@ -23,7 +23,9 @@ export function createApiErrorHandler(docsPath: string) {
     }
     if (isStoreUnavailable(error)) {
       request.log.warn({ err: error }, 'store unavailable');
-      return sendProblem(reply, docsPath, 'unavailable', 'The service is temporarily unavailable. Try again shortly.', { retryAfterSeconds: 5 });
+      return sendProblem(reply, docsPath, 'unavailable', 'The service is temporarily unavailable. Try again shortly.', {
+        retryAfterSeconds: 5,
+      });
     }
     const status = error.statusCode ?? 500;
     switch (error.code) {
@@ -33,13 +35,18 @@ export function createApiErrorHandler(docsPath: string) {
         return sendProblem(reply, docsPath, 'unsupported_media_type', 'Send the body as application/json.');
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return sendProblem(reply, docsPath, 'invalid_request', 'The body is not valid JSON.', { errors: [{ field: 'body', message: 'not valid JSON' }] });
+        return sendProblem(reply, docsPath, 'invalid_request', 'The body is not valid JSON.', {
+          errors: [{ field: 'body', message: 'not valid JSON' }],
+        });
     }
     if (status === 429) {
       const retryAfterSeconds = Number(reply.getHeader('retry-after') ?? 60);
-      return sendProblem(reply, docsPath, 'rate_limited', 'Too many requests from this client. Try again later.', { retryAfterSeconds });
+      return sendProblem(reply, docsPath, 'rate_limited', 'Too many requests from this client. Try again later.', {
+        retryAfterSeconds,
+      });
     }
-    if (status >= 400 && status < 500) return sendProblem(reply, docsPath, 'invalid_request', 'The request could not be understood.');
+    if (status >= 400 && status < 500)
+      return sendProblem(reply, docsPath, 'invalid_request', 'The request could not be understood.');
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, docsPath, 'internal_error', 'Something went wrong on our side. Try again in a minute.');
   };

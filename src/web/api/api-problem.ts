@@ -66,7 +66,13 @@ export class ApiProblemError extends Error {
 }
 
 /** Sends one problem document. `docsPath` anchors `type` on the API docs page, where each code is explained. */
-export function sendProblem(reply: FastifyReply, docsPath: string, code: ApiProblemCode, detail: string, extras: ApiProblemExtras = {}) {
+export function sendProblem(
+  reply: FastifyReply,
+  docsPath: string,
+  code: ApiProblemCode,
+  detail: string,
+  extras: ApiProblemExtras = {},
+) {
   const { status, title } = apiProblems[code];
   if (extras.retryAfterSeconds !== undefined) reply.header('retry-after', String(extras.retryAfterSeconds));
   if (code === 'unauthorized') reply.header('www-authenticate', 'Bearer');

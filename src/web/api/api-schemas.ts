@@ -9,13 +9,19 @@ export const maxContextLength = 200;
 // email than what the calling app meant ("Pay 120 EUR" shown, something else bound); refuse them.
 const contextPattern = /^[^\p{Cc}\u202A-\u202E\u2066-\u2069]+$/u;
 
-const email = z.string().min(1).max(320).describe('The address to send the code to; normalised (domain lower-cased, IDN to punycode).');
+const email = z
+  .string()
+  .min(1)
+  .max(320)
+  .describe('The address to send the code to; normalised (domain lower-cased, IDN to punycode).');
 const context = z
   .string()
   .min(1)
   .max(maxContextLength)
   .regex(contextPattern, 'must not contain control characters or bidirectional overrides')
-  .describe('What the code confirms ("Pay 120.00 EUR to ACME Ltd"). Shown in the email and bound into the code: verify must present the same text.');
+  .describe(
+    'What the code confirms ("Pay 120.00 EUR to ACME Ltd"). Shown in the email and bound into the code: verify must present the same text.',
+  );
 
 /** Schemas depend on the configured purposes, so they are made once per API instance. */
 export function apiSchemas(purposes: readonly string[]) {
@@ -37,13 +43,21 @@ export function apiSchemas(purposes: readonly string[]) {
   });
   const codeVerified = z.object({
     verified: z.literal(true),
-    token: z.string().describe('Ed25519-signed JWT (alg EdDSA): sub, purpose, ctx, iss, iat, exp, jti. Check it against /.well-known/jwks.json.'),
+    token: z
+      .string()
+      .describe(
+        'Ed25519-signed JWT (alg EdDSA): sub, purpose, ctx, iss, iat, exp, jti. Check it against /.well-known/jwks.json.',
+      ),
     expiresAt: z.iso.datetime().describe('When the token expires (its `exp`).'),
   });
   const codeIdParams = z.strictObject({ id: z.uuid().describe('The `id` returned by POST /api/v1/otp.') });
   const deliveryState = z.object({
     id: z.string(),
-    status: z.enum(deliveryStatuses).describe('queued/sending: not handed over yet; sent: accepted by the mail server; failed: could not be delivered; expired: the code expired before it could be sent.'),
+    status: z
+      .enum(deliveryStatuses)
+      .describe(
+        'queued/sending: not handed over yet; sent: accepted by the mail server; failed: could not be delivered; expired: the code expired before it could be sent.',
+      ),
   });
   return { requestCodeBody, verifyCodeBody, codeRequested, codeVerified, codeIdParams, deliveryState, problem: problemSchema };
 }

@@ -33,13 +33,18 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
   const docsPath = `${prefix}/api/v1/docs`;
   const openApiPath = `${prefix}/api/v1/openapi.json`;
   const verifier = new ApiKeyVerifier(options.apiKeyHashes);
-  if (verifier.isEmpty) app.log.warn({ event: 'api.no_keys' }, 'the JSON API is enabled but API_KEY_HASHES is empty: every call is refused');
+  if (verifier.isEmpty)
+    app.log.warn({ event: 'api.no_keys' }, 'the JSON API is enabled but API_KEY_HASHES is empty: every call is refused');
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: a form post or text body is refused with 415 before any handler runs.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.bodyLimitBytes }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: options.bodyLimitBytes },
+    app.getDefaultJsonParser('error', 'error'),
+  );
   app.setErrorHandler(createApiErrorHandler(docsPath));
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
@@ -54,7 +59,9 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
         description: 'Email one-time codes and verify them; a successful verify returns an Ed25519-signed JWT.',
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key made with `otp-app api-key`.' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key made with `otp-app api-key`.' },
+        },
       },
     },
     transform: jsonSchemaTransform,

@@ -12,7 +12,8 @@ export const jwksRoutes: FastifyPluginAsyncZod<{ tokens: VerificationTokens }> =
     {
       schema: {
         summary: 'Public keys for verification tokens',
-        description: 'Ed25519 keys (JWK, OKP). Includes the signing key, keys whose tokens may still be valid, and the next key before it starts signing.',
+        description:
+          'Ed25519 keys (JWK, OKP). Includes the signing key, keys whose tokens may still be valid, and the next key before it starts signing.',
         tags: ['tokens'],
         response: { 200: jwksSchema },
       },

@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RequestOutcome, VerifyOutcome } from '../../core/otp-outcome.js';
 import type { OtpService } from '../../core/otp-service.js';
 import type { VerificationTokens } from '../../core/verification-token.js';
-import { apiSchemas } from './api-schemas.js';
 import { sendProblem } from './api-problem.js';
+import { apiSchemas } from './api-schemas.js';
 
 export interface OtpApiRouteOptions {
   service: OtpService;
@@ -32,11 +32,20 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     {
       schema: {
         summary: 'Email a one-time code',
-        description: 'Queues an email with a new code. Answers at once; the email is delivered in the background (see GET /api/v1/otp/{id}).',
+        description:
+          'Queues an email with a new code. Answers at once; the email is delivered in the background (see GET /api/v1/otp/{id}).',
         tags: ['codes'],
         security,
         body: s.requestCodeBody,
-        response: { 202: s.codeRequested, 400: s.problem, 401: s.problem, 413: s.problem, 415: s.problem, 429: s.problem, 503: s.problem },
+        response: {
+          202: s.codeRequested,
+          400: s.problem,
+          401: s.problem,
+          413: s.problem,
+          415: s.problem,
+          429: s.problem,
+          503: s.problem,
+        },
       },
       config: {
         rateLimit: {
@@ -90,7 +99,9 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
       const outcome = await service.verify({ address: email, code, purpose, context });
       if (!outcome.ok) return verifyRefused(reply, outcome);
       const issued = await tokens.issue({ address: outcome.address, purpose: outcome.purpose, context });
-      return reply.header('cache-control', 'no-store').send({ verified: true, token: issued.token, expiresAt: issued.expiresAt.toISOString() });
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ verified: true, token: issued.token, expiresAt: issued.expiresAt.toISOString() });
     },
   );
 
@@ -108,7 +119,8 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     },
     async (request, reply) => {
       const status = await service.deliveryStatus(request.params.id);
-      if (status === null) return sendProblem(reply, docsPath, 'no_pending_code', 'There is no code with this id (or it was cleaned up).');
+      if (status === null)
+        return sendProblem(reply, docsPath, 'no_pending_code', 'There is no code with this id (or it was cleaned up).');
       return reply.header('cache-control', 'no-store').send({ id: request.params.id, status });
     },
   );
@@ -124,9 +136,15 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
           errors: [{ field: 'purpose', message: 'is not one of the configured purposes' }],
         });
       case 'cooldown':
-        return sendProblem(reply, docsPath, 'rate_limited', 'A code was sent to this address a moment ago; wait before asking for another.', {
-          retryAfterSeconds: outcome.retryAfterSeconds,
-        });
+        return sendProblem(
+          reply,
+          docsPath,
+          'rate_limited',
+          'A code was sent to this address a moment ago; wait before asking for another.',
+          {
+            retryAfterSeconds: outcome.retryAfterSeconds,
+          },
+        );
       case 'send_limit':
         return sendProblem(reply, docsPath, 'rate_limited', 'Too many codes were sent to this address; try again later.', {
           retryAfterSeconds: outcome.retryAfterSeconds,

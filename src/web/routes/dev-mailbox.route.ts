@@ -39,5 +39,7 @@ function languageOf(emailHtml: string) {
 /** The email's text with its URLs clickable, so a newcomer can follow the one-time link from here. */
 function withLinks(text: string) {
   // split() with a capture group: odd indexes are the URLs.
-  return text.split(/(https?:\/\/[^\s<>"]+)/).map((part, index) => (index % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
+  return text
+    .split(/(https?:\/\/[^\s<>"]+)/)
+    .map((part, index) => (index % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
 }

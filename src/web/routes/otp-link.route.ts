@@ -52,11 +52,20 @@ export async function otpLinkRoutes(app: FastifyInstance, options: OtpLinkRouteO
       const locale = localeOf(request);
       const outcome = await service.verifyLink({ token: request.params.token });
       if (outcome.ok) {
-        setFlash(reply, { verified: { address: outcome.address, purpose: outcome.purpose, atMs: Date.now() } }, options.secureCookies);
+        setFlash(
+          reply,
+          { verified: { address: outcome.address, purpose: outcome.purpose, atMs: Date.now() } },
+          options.secureCookies,
+        );
         return reply.redirect('/secure-otp/success/', 303);
       }
       if (outcome.reason === 'paused') reply.header('retry-after', String(outcome.retryAfterSeconds));
-      const page = linkPage({ locale, csrfToken: reply.generateCsrf(), token: request.params.token, message: linkFailureMessage(locale, outcome) });
+      const page = linkPage({
+        locale,
+        csrfToken: reply.generateCsrf(),
+        token: request.params.token,
+        message: linkFailureMessage(locale, outcome),
+      });
       return sendPage(reply, appName, translate(locale, 'link.title'), page, statusByReason[outcome.reason]);
     },
   );

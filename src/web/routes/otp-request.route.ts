@@ -4,10 +4,10 @@ import type { OtpService } from '../../core/otp-service.js';
 import { translate } from '../../i18n/index.js';
 import { codeTimingOf, codeTimingView, setCodeTiming } from '../code-timing-cookie.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { setPendingCode } from '../pending-code-cookie.js';
 import { parseForm, requestForm } from '../form-input.js';
 import { codeSentNotice, type FieldMessage, invalidEmailMessage, requestFailureMessage } from '../outcome-messages.js';
 import { sendPage } from '../page-reply.js';
+import { setPendingCode } from '../pending-code-cookie.js';
 import { localeOf } from '../request-locale.js';
 import { requestPage } from '../views/request-page.js';
 import { verifyPage } from '../views/verify-page.js';
@@ -38,7 +38,12 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
   app.get('/secure-otp/request/', async (request, reply) => {
     const locale = localeOf(request);
     const { email = '' } = takeFlash(request, reply);
-    return sendPage(reply, appName, translate(locale, 'request.title'), requestPage({ locale, csrfToken: reply.generateCsrf(), email }));
+    return sendPage(
+      reply,
+      appName,
+      translate(locale, 'request.title'),
+      requestPage({ locale, csrfToken: reply.generateCsrf(), email }),
+    );
   });
 
   app.post(
@@ -58,7 +63,11 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
       const outcome = await service.request({ address: form.value.email, clientIp: request.ip, locale, withLink: true });
       if (outcome.ok) {
         const ttlSeconds = service.policy.codeTtlSeconds;
-        setFlash(reply, { notice: codeSentNotice(locale, outcome.address, ttlSeconds, resend), email: outcome.address }, options.secureCookies);
+        setFlash(
+          reply,
+          { notice: codeSentNotice(locale, outcome.address, ttlSeconds, resend), email: outcome.address },
+          options.secureCookies,
+        );
         setPendingCode(reply, outcome.codeId, ttlSeconds, options.secureCookies);
         const timing = { expiresAtMs: outcome.expiresAt.getTime(), resendAfterMs: outcome.resendAfter.getTime() };
         setCodeTiming(reply, timing, ttlSeconds, options.secureCookies);
@@ -97,6 +106,12 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
       });
       return sendPage(reply, appName, translate(locale, 'verify.title'), page, status);
     }
-    return sendPage(reply, appName, translate(locale, 'request.title'), requestPage({ locale, csrfToken, email, message }), status);
+    return sendPage(
+      reply,
+      appName,
+      translate(locale, 'request.title'),
+      requestPage({ locale, csrfToken, email, message }),
+      status,
+    );
   }
 }

@@ -6,8 +6,8 @@ import { codeTimingOf, codeTimingView } from '../code-timing-cookie.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { parseForm, verifyForm } from '../form-input.js';
 import { deliveryStatusMessage, verifyFailureMessage } from '../outcome-messages.js';
-import { pendingCodeId } from '../pending-code-cookie.js';
 import { sendPage } from '../page-reply.js';
+import { pendingCodeId } from '../pending-code-cookie.js';
 import { localeOf } from '../request-locale.js';
 import { verifyPage } from '../views/verify-page.js';
 
@@ -72,7 +72,11 @@ export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRo
     const { email, code } = form.value;
     const outcome = await service.verify({ address: email, code });
     if (outcome.ok) {
-      setFlash(reply, { verified: { address: outcome.address, purpose: outcome.purpose, atMs: Date.now() } }, options.secureCookies);
+      setFlash(
+        reply,
+        { verified: { address: outcome.address, purpose: outcome.purpose, atMs: Date.now() } },
+        options.secureCookies,
+      );
       return reply.redirect('/secure-otp/success/', 303);
     }
     if (outcome.reason === 'paused') reply.header('retry-after', String(outcome.retryAfterSeconds));

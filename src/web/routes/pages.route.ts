@@ -38,7 +38,10 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRouteOptio
     const handBack =
       options.returnUrl === undefined
         ? undefined
-        : { url: options.returnUrl, token: (await options.tokens.issue({ address: verified.address, purpose: verified.purpose })).token };
+        : {
+            url: options.returnUrl,
+            token: (await options.tokens.issue({ address: verified.address, purpose: verified.purpose })).token,
+          };
     return sendPage(reply, appName, translate(locale, 'success.title'), successPage(locale, verified.address, handBack));
   });
 }

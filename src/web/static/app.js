@@ -19,7 +19,7 @@ for (const wait of document.querySelectorAll('[data-countdown]')) {
     }
     if (seconds) seconds.textContent = String(left);
     // Wake at the next whole second of the wait, so the number never lags a second behind.
-    setTimeout(tick, ((endsAtMs - Date.now()) % 1000) || 1000);
+    setTimeout(tick, (endsAtMs - Date.now()) % 1000 || 1000);
   };
   tick();
 }
@@ -27,6 +27,9 @@ for (const wait of document.querySelectorAll('[data-countdown]')) {
 for (const time of document.querySelectorAll('time[data-local-time]')) {
   const at = new Date(time.getAttribute('datetime'));
   if (!Number.isNaN(at.getTime())) {
-    time.textContent = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: '2-digit', minute: '2-digit' }).format(at);
+    time.textContent = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(at);
   }
 }

@@ -21,7 +21,11 @@ export function noticeMessage(notice: string | undefined): SafeHtml {
  * or else to its standing hint. The error is a live region, so it is announced as well as being read
  * with the field.
  */
-export function fieldError(field: FormField, message: FieldMessage | undefined, hintId?: string): { attributes: SafeHtml; text: SafeHtml } {
+export function fieldError(
+  field: FormField,
+  message: FieldMessage | undefined,
+  hintId?: string,
+): { attributes: SafeHtml; text: SafeHtml } {
   const errorId = `${field}-error`;
   const hasError = message?.field === field;
   // The error, when there is one, says all the hint did and more: point at one or the other.

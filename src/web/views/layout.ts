@@ -24,8 +24,12 @@ export function layout(options: LayoutOptions, main: SafeHtml): SafeHtml {
 <meta name="color-scheme" content="light dark">
 <title>${options.title} · ${options.appName}</title>
 <link rel="stylesheet" href="/static/app.css">
-${enhanced ? html`<script src="/static/app.js" defer></script>
-` : ''}</head>
+${
+  enhanced
+    ? html`<script src="/static/app.js" defer></script>
+`
+    : ''
+}</head>
 <body>
 <header class="site-header"><a class="brand" href="/">${options.appName}</a></header>
 <main id="main">

@@ -1,4 +1,11 @@
-import { type Locale, type MessageKey, type MessageParams, type PluralKey, translate, translatePlural } from '../../i18n/index.js';
+import {
+  type Locale,
+  type MessageKey,
+  type MessageParams,
+  type PluralKey,
+  translate,
+  translatePlural,
+} from '../../i18n/index.js';
 import { catalogues } from '../../i18n/translate.js';
 import { html, type SafeHtml } from '../html.js';
 
@@ -20,7 +27,9 @@ export function pageMessages(locale: Locale): PageMessages {
     tHtml(key, params) {
       // split() with a capture group: even indexes are text, odd ones placeholder names.
       const parts = catalogues[locale][key].split(/\{(\w+)\}/);
-      const pieces = parts.map((part, index) => (index % 2 === 0 ? part : Object.hasOwn(params, part) ? params[part]! : `{${part}}`));
+      const pieces = parts.map((part, index) =>
+        index % 2 === 0 ? part : Object.hasOwn(params, part) ? params[part]! : `{${part}}`,
+      );
       return html`${pieces.map((piece) => (typeof piece === 'number' ? String(piece) : piece))}`;
     },
   };
