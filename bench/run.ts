@@ -54,7 +54,7 @@ const postgresUrl =
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
-const runId = new Date().toISOString().replace(/[:.]/g, '-');
+const runId = new Date().toISOString().replace(/[:.]/g, '-').toLowerCase();
 const options: BenchOptions = {
   quick: values.quick,
   connections: Number(values.connections),

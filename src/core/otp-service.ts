@@ -7,8 +7,17 @@ import { createLinkToken, hashLinkToken, isWellFormedLinkToken, type LinkVerifyO
 import { type CodeGenerator, normalizeCodeInput } from './one-time-code.js';
 import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
 import type { OtpPolicy } from './otp-policy.js';
-import type { OtpStore, StoredCode } from './otp-store.js';
+import type { OtpStore, ReserveAttemptResult, StoredCode } from './otp-store.js';
 import type { SealedBox } from './sealed-box.js';
+
+/** A refused reservation, as the outcome a caller sees. */
+function refusalOf(
+  refused: Extract<ReserveAttemptResult, { ok: false }>,
+): { ok: false; reason: 'locked' } | { ok: false; reason: 'paused'; retryAfterSeconds: number } {
+  return refused.reason === 'paused'
+    ? { ok: false, reason: 'paused', retryAfterSeconds: Math.ceil(refused.retryAfterMs / 1000) }
+    : { ok: false, reason: 'locked' };
+}
 
 /** Never matches: its key id belongs to no key. */
 const decoyDigest: CodeDigest = { keyId: '', hash: '0'.repeat(64) };
@@ -169,19 +178,10 @@ export class OtpService {
       this.emit({ type: 'otp.failed', address, purpose, reason: 'expired' });
       return { ok: false, reason: 'expired' };
     }
-    const reservation = await store.reserveAttempt({
-      address,
-      purpose,
-      nowMs,
-      maxAttemptsPerCode: policy.maxAttemptsPerCode,
-      addressFailureLimit: policy.addressFailureLimit,
-      addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
-    });
+    const reservation = await this.reserveAttempt(address, purpose, nowMs);
     if (!reservation.ok) {
       this.emit({ type: 'otp.failed', address, purpose, reason: reservation.reason });
-      return reservation.reason === 'paused'
-        ? { ok: false, reason: 'paused', retryAfterSeconds: Math.ceil(reservation.retryAfterMs / 1000) }
-        : { ok: false, reason: 'locked' };
+      return refusalOf(reservation);
     }
     // The same single-use update as a code: of racing uses of the link and its code, one wins.
     const won =
@@ -215,21 +215,8 @@ export class OtpService {
     nowMs: number,
   ): Promise<VerifyOutcome> {
     const { policy, store } = this.deps;
-    // The attempt is counted before the comparison: however many guesses race, at most
-    // maxAttemptsPerCode of them are ever compared against a generation of codes.
-    const reservation = await store.reserveAttempt({
-      address,
-      purpose,
-      nowMs,
-      maxAttemptsPerCode: policy.maxAttemptsPerCode,
-      addressFailureLimit: policy.addressFailureLimit,
-      addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
-    });
-    if (!reservation.ok) {
-      return reservation.reason === 'paused'
-        ? { ok: false, reason: 'paused', retryAfterSeconds: Math.ceil(reservation.retryAfterMs / 1000) }
-        : { ok: false, reason: 'locked' };
-    }
+    const reservation = await this.reserveAttempt(address, purpose, nowMs);
+    if (!reservation.ok) return refusalOf(reservation);
 
     const codes = await store.findLiveCodes(reservation.challengeId, reservation.generation);
     const unexpired = codes.filter((stored) => stored.expiresAtMs > nowMs);
@@ -254,6 +241,22 @@ export class OtpService {
     if (attemptsLeft > 0) return { ok: false, reason: 'invalid_code', attemptsLeft };
     if (reservation.attemptsUsed >= policy.maxAttemptsPerCode) return { ok: false, reason: 'locked' };
     return { ok: false, reason: 'paused', retryAfterSeconds: Math.ceil(reservation.addressWindowResetInMs / 1000) };
+  }
+
+  /**
+   * Counts the attempt before any comparison: however many guesses race, at most maxAttemptsPerCode of
+   * them are ever compared against a generation of codes, and at most addressFailureLimit per window.
+   */
+  private reserveAttempt(address: string, purpose: string, nowMs: number): Promise<ReserveAttemptResult> {
+    const { policy } = this.deps;
+    return this.deps.store.reserveAttempt({
+      address,
+      purpose,
+      nowMs,
+      maxAttemptsPerCode: policy.maxAttemptsPerCode,
+      addressFailureLimit: policy.addressFailureLimit,
+      addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
+    });
   }
 
   /** Compares against every candidate, padded with decoys to maxLiveCodes, so timing says nothing about how many exist. */
