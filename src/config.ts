@@ -47,6 +47,7 @@ const envSchema = z.object({
   OTP_SEND_WINDOW_SECONDS: integer(defaultOtpPolicy.sendWindowSeconds, 60, 86_400),
   OTP_IP_REQUEST_LIMIT: integer(30, 1, 1_000_000),
   OTP_IP_REQUEST_WINDOW_SECONDS: integer(600, 1, 86_400),
+  OTP_IP_VERIFY_LIMIT: integer(300, 1, 1_000_000),
   OTP_SWEEP_INTERVAL_SECONDS: integer(60, 1, 86_400),
   OUTBOX_WORKER: z.enum(['in-process', 'off']).default('in-process'),
   OUTBOX_CONCURRENCY: integer(5, 1, 100),
@@ -123,6 +124,8 @@ export interface Config {
   /** The JSON API, its keys, and the verification tokens. */
   api: ApiConfig;
   ipRequestLimit: number;
+  /** Verify attempts (code or link) per client IP per window, across every address: a coarse brake on spreading guesses. */
+  ipVerifyLimit: number;
   ipRequestWindowSeconds: number;
   sweepIntervalSeconds: number;
   outbox: OutboxConfig;
@@ -233,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       purposes: Object.freeze(e.OTP_PURPOSES),
     }),
     ipRequestLimit: e.OTP_IP_REQUEST_LIMIT,
+    ipVerifyLimit: e.OTP_IP_VERIFY_LIMIT,
     ipRequestWindowSeconds: e.OTP_IP_REQUEST_WINDOW_SECONDS,
     sweepIntervalSeconds: e.OTP_SWEEP_INTERVAL_SECONDS,
     outbox: Object.freeze({

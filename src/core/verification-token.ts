@@ -12,6 +12,8 @@ export interface VerificationClaims {
   /** Lower-case hex SHA-256 of the context's UTF-8 bytes; absent when the code had no context. */
   ctx?: string;
   iss: string;
+  /** Who the token is for: `api-key:<label>` on the API, the RETURN_URL origin on the hosted pages. */
+  aud?: string;
   iat: number;
   exp: number;
   jti: string;
@@ -55,12 +57,17 @@ export class VerificationTokens {
     await this.options.keys.currentSigningKey();
   }
 
-  async issue(input: { address: string; purpose: string; context?: string }): Promise<IssuedToken> {
+  /**
+   * `audience` names the relying party the token is handed to, so a token minted for one caller is
+   * refused by another that checks `aud` (a relying party should).
+   */
+  async issue(input: { address: string; purpose: string; context?: string; audience?: string }): Promise<IssuedToken> {
     const key = await this.options.keys.currentSigningKey();
     const iat = Math.floor(this.options.clock.nowMs() / 1000);
     const exp = iat + this.options.ttlSeconds;
     const claims: Record<string, string> = { purpose: input.purpose };
     if (input.context !== undefined && input.context !== '') claims.ctx = contextDigest(input.context);
+    if (input.audience !== undefined) claims.aud = input.audience;
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
       .setSubject(input.address)

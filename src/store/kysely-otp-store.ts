@@ -60,7 +60,13 @@ export class KyselyOtpStore implements OtpStore {
               updated_at: nowMs,
             })
             // The cooldown is this condition: the upsert changes nothing while the last send is too recent.
-            .where('otp_challenges.last_sent_at', '<=', nowMs - input.resendCooldownMs),
+            // With no cooldown configured nothing may be refused as "too soon" — not even a racing request whose
+            // clock read came a millisecond before another process stamped the row.
+            .where(
+              'otp_challenges.last_sent_at',
+              '<=',
+              input.resendCooldownMs === 0 ? Number.MAX_SAFE_INTEGER : nowMs - input.resendCooldownMs,
+            ),
         )
         .returning(['id', 'generation'])
         .executeTakeFirst();

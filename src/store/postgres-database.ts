@@ -34,6 +34,12 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Kysely<D
   });
   // Without a listener an idle connection killed by a server restart would crash the whole process.
   pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  // The same for a connection between states — just opened, or on its way in or out of the pool — when
+  // the server goes: every client gets a listener from birth. (Its failed query, if any, still reaches the
+  // request; the wrapper below keeps a broken connection out of the pool.)
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new UnavailabilityMappingPool(pool) }) });
 }
 

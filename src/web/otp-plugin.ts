@@ -107,12 +107,18 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
       ipRequestLimit: config.ipRequestLimit,
       ipRequestWindowSeconds: config.ipRequestWindowSeconds,
     });
-    await app.register(otpVerifyRoutes, { service, appName: config.appName, secureCookies });
+    await app.register(otpVerifyRoutes, {
+      service,
+      appName: config.appName,
+      secureCookies,
+      ipVerifyLimit: config.ipVerifyLimit,
+      ipRequestWindowSeconds: config.ipRequestWindowSeconds,
+    });
     await app.register(otpLinkRoutes, {
       service,
       appName: config.appName,
       secureCookies,
-      ipRequestLimit: config.ipRequestLimit,
+      ipVerifyLimit: config.ipVerifyLimit,
       ipRequestWindowSeconds: config.ipRequestWindowSeconds,
     });
     if (options.otp.devMailbox !== undefined && !config.isProduction) {

@@ -33,7 +33,13 @@ describe('the JSON API: request → email → verify → signed result', () => {
 
     const { payload, protectedHeader } = await verifyToken(verified.body.token);
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', typ: 'JWT', kid: expect.any(String) });
-    expect(payload).toMatchObject({ sub: 'anna@example.com', purpose: 'sign-in', iss: 'otp-app', jti: expect.any(String) });
+    expect(payload).toMatchObject({
+      sub: 'anna@example.com',
+      purpose: 'sign-in',
+      iss: 'otp-app',
+      aud: 'api-key:ci',
+      jti: expect.any(String),
+    });
     expect(payload.ctx).toBeUndefined();
     expect(payload.exp! - payload.iat!).toBe(600);
     expect(payload.iat).toBe(Math.floor(api.clock.nowMs() / 1000));

@@ -45,8 +45,9 @@ describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
     expect(form?.[1]).toBe(returnUrl.replace('&', '&amp;'));
     const token = form![2]!;
     const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', testApp.baseUrl));
-    const { payload } = await jwtVerify(token, jwks, { issuer: 'otp-app', currentDate: new Date(clock.nowMs()) });
-    expect(payload).toMatchObject({ sub: anna, purpose: 'sign-in' });
+    const audience = new URL(returnUrl).origin;
+    const { payload } = await jwtVerify(token, jwks, { issuer: 'otp-app', audience, currentDate: new Date(clock.nowMs()) });
+    expect(payload).toMatchObject({ sub: anna, purpose: 'sign-in', aud: audience });
 
     expect(cspDirective(success.headers, 'form-action')).toEqual(["'self'", 'https://shop.example.com']);
   });

@@ -47,7 +47,8 @@ function startLoad(app: TestApp, loops: number, maxRequests: number) {
   };
 }
 
-describe.skipIf(!canRunPrivatePostgres)('PostgreSQL restarted while the app is under load', () => {
+// Under CI a machine that cannot run the private PostgreSQL fails this suite (inside) instead of skipping it.
+describe.skipIf(!canRunPrivatePostgres && process.env.CI !== 'true')('PostgreSQL restarted while the app is under load', () => {
   let postgres: PrivatePostgres | undefined;
   let smtp: SmtpTestServer;
   let app: TestApp | undefined;

@@ -49,6 +49,7 @@ describe.skipIf(!postgresAvailable)(
         // Each test speaks from its own client address (X-Forwarded-For), so their IP budgets stay apart.
         TRUST_PROXY: 'true',
         OTP_IP_REQUEST_LIMIT: String(ipRequestLimit),
+        OTP_IP_VERIFY_LIMIT: '100000',
         OTP_RESEND_COOLDOWN_SECONDS: '0',
         // This test is about correctness, not capacity: on a busy two-core machine 300 requests may queue for
         // a pooled connection longer than the default 5 s, which would (rightly) answer 503.

@@ -57,6 +57,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'info',
     OTP_IP_REQUEST_LIMIT: '10000',
     API_REQUEST_LIMIT: '10000',
+    OTP_IP_VERIFY_LIMIT: '10000',
     ...(postgresSchema === undefined ? {} : { DATABASE_URL: postgresSchema.url }),
     ...(options.redis === true
       ? { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `otp-test-${randomBytes(6).toString('hex')}:` }

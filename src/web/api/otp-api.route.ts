@@ -26,6 +26,13 @@ const security = [{ bearerAuth: [] }];
 export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (app, options) => {
   const { service, tokens, docsPath } = options;
   const s = apiSchemas(service.policy.purposes);
+  // The caller is a back end: one IP (or one key) speaks for all its users. Count per API key, so a busy
+  // integrator is not throttled as one person; the per-address limits still hold in the store.
+  const perKeyLimit = (action: 'request' | 'verify') => ({
+    max: options.requestLimitPerKey,
+    timeWindow: options.ipRequestWindowSeconds * 1000,
+    keyGenerator: (request: FastifyRequest) => `api-key-${action}:${request.apiKeyLabel ?? request.ip}`,
+  });
 
   app.post(
     '/otp',
@@ -47,15 +54,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
           503: s.problem,
         },
       },
-      config: {
-        rateLimit: {
-          max: options.requestLimitPerKey,
-          timeWindow: options.ipRequestWindowSeconds * 1000,
-          // The caller is a back end: one IP (or one key) speaks for all its users. Count per API key, so a
-          // busy integrator is not throttled as one person; the per-address limits still hold in the store.
-          keyGenerator: (request: FastifyRequest) => `api-key:${request.apiKeyLabel ?? request.ip}`,
-        },
-      },
+      config: { rateLimit: perKeyLimit('request') },
     },
     async (request, reply) => {
       const { email, purpose, context } = request.body;
@@ -92,13 +91,19 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
           503: s.problem,
         },
       },
+      config: { rateLimit: perKeyLimit('verify') },
     },
     async (request, reply) => {
       const { email, code, purpose, context } = request.body;
       await tokens.prepare();
       const outcome = await service.verify({ address: email, code, purpose, context });
       if (!outcome.ok) return verifyRefused(reply, outcome);
-      const issued = await tokens.issue({ address: outcome.address, purpose: outcome.purpose, context });
+      const issued = await tokens.issue({
+        address: outcome.address,
+        purpose: outcome.purpose,
+        context,
+        audience: `api-key:${request.apiKeyLabel ?? 'unknown'}`,
+      });
       return reply
         .header('cache-control', 'no-store')
         .send({ verified: true, token: issued.token, expiresAt: issued.expiresAt.toISOString() });

@@ -12,7 +12,7 @@ export interface OtpLinkRouteOptions {
   service: OtpService;
   appName: string;
   secureCookies: boolean;
-  ipRequestLimit: number;
+  ipVerifyLimit: number;
   ipRequestWindowSeconds: number;
 }
 
@@ -46,7 +46,7 @@ export async function otpLinkRoutes(app: FastifyInstance, options: OtpLinkRouteO
     '/secure-otp/link/:token',
     {
       preHandler: app.csrfProtection,
-      config: { rateLimit: { max: options.ipRequestLimit, timeWindow: options.ipRequestWindowSeconds * 1000 } },
+      config: { rateLimit: { max: options.ipVerifyLimit, timeWindow: options.ipRequestWindowSeconds * 1000 } },
     },
     async (request, reply) => {
       const locale = localeOf(request);

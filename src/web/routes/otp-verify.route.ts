@@ -15,6 +15,8 @@ export interface OtpVerifyRouteOptions {
   service: OtpService;
   appName: string;
   secureCookies: boolean;
+  ipVerifyLimit: number;
+  ipRequestWindowSeconds: number;
 }
 
 type VerifyFailure = Extract<VerifyOutcome, { ok: false }>;
@@ -58,7 +60,9 @@ export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRo
     return sendPage(reply, appName, translate(locale, 'verify.title'), page);
   });
 
-  app.post('/secure-otp/verify/', { preHandler: app.csrfProtection }, async (request, reply) => {
+  // Guesses spread over many addresses are bounded per address in the store; this bounds them per client.
+  const rateLimit = { max: options.ipVerifyLimit, timeWindow: options.ipRequestWindowSeconds * 1000 };
+  app.post('/secure-otp/verify/', { preHandler: app.csrfProtection, config: { rateLimit } }, async (request, reply) => {
     const locale = localeOf(request);
     const form = parseForm(verifyForm, request.body);
     if (!form.ok) {

@@ -40,7 +40,13 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRouteOptio
         ? undefined
         : {
             url: options.returnUrl,
-            token: (await options.tokens.issue({ address: verified.address, purpose: verified.purpose })).token,
+            token: (
+              await options.tokens.issue({
+                address: verified.address,
+                purpose: verified.purpose,
+                audience: new URL(options.returnUrl).origin,
+              })
+            ).token,
           };
     return sendPage(reply, appName, translate(locale, 'success.title'), successPage(locale, verified.address, handBack));
   });
