@@ -130,16 +130,22 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     },
   );
 
+  /** The two refusals request and verify share: a field the core found invalid after the schema passed it. */
+  function invalidField(reply: FastifyReply, reason: 'invalid_email' | 'invalid_purpose') {
+    return reason === 'invalid_email'
+      ? sendProblem(reply, docsPath, 'invalid_request', 'The email address is not valid.', {
+          errors: [{ field: 'email', message: 'is not a valid email address' }],
+        })
+      : sendProblem(reply, docsPath, 'invalid_request', 'The purpose is not offered here.', {
+          errors: [{ field: 'purpose', message: 'is not one of the configured purposes' }],
+        });
+  }
+
   function requestRefused(reply: FastifyReply, outcome: Extract<RequestOutcome, { ok: false }>) {
     switch (outcome.reason) {
       case 'invalid_email':
-        return sendProblem(reply, docsPath, 'invalid_request', 'The email address is not valid.', {
-          errors: [{ field: 'email', message: 'is not a valid email address' }],
-        });
       case 'invalid_purpose':
-        return sendProblem(reply, docsPath, 'invalid_request', 'The purpose is not offered here.', {
-          errors: [{ field: 'purpose', message: 'is not one of the configured purposes' }],
-        });
+        return invalidField(reply, outcome.reason);
       case 'cooldown':
         return sendProblem(
           reply,
@@ -160,13 +166,8 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
   function verifyRefused(reply: FastifyReply, outcome: Extract<VerifyOutcome, { ok: false }>) {
     switch (outcome.reason) {
       case 'invalid_email':
-        return sendProblem(reply, docsPath, 'invalid_request', 'The email address is not valid.', {
-          errors: [{ field: 'email', message: 'is not a valid email address' }],
-        });
       case 'invalid_purpose':
-        return sendProblem(reply, docsPath, 'invalid_request', 'The purpose is not offered here.', {
-          errors: [{ field: 'purpose', message: 'is not one of the configured purposes' }],
-        });
+        return invalidField(reply, outcome.reason);
       case 'malformed_code':
         return sendProblem(reply, docsPath, 'invalid_request', `The code must be ${service.policy.codeLength} digits.`, {
           errors: [{ field: 'code', message: `must be ${service.policy.codeLength} digits` }],
