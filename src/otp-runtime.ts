@@ -65,12 +65,21 @@ export async function createOtpRuntime(
     onIdleConnectionError: (error) =>
       logger.warn({ event: 'db.connection_lost', err: error }, 'an idle database connection broke; the pool replaces it'),
   });
-  if (config.autoMigrate) await migrateToLatest(db);
   const clock = options.clock ?? systemClock;
   const store = new KyselyOtpStore(db);
   const outbox = new KyselyOutboxStore(db);
   const sealer = new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1'));
-  const { tokens, storedKeys: storedSigningKeys } = await createVerificationTokens(config, db, clock);
+  // Start-up can fail here (database unreachable, a bad signing key): close the pool rather than leak it
+  // into a library user's process.
+  const { tokens, storedKeys: storedSigningKeys } = await (async () => {
+    try {
+      if (config.autoMigrate) await migrateToLatest(db);
+      return await createVerificationTokens(config, db, clock);
+    } catch (error) {
+      await db.destroy().catch(() => {});
+      throw error;
+    }
+  })();
   const { transport, devMailbox } = options.transport
     ? { transport: options.transport, devMailbox: undefined }
     : mailTransportFor(config);
