@@ -14,6 +14,8 @@ export interface VerificationClaims {
   iss: string;
   /** Who the token is for: `api-key:<label>` on the API, the RETURN_URL origin on the hosted pages. */
   aud?: string;
+  /** The calling app's `state`, echoed, when the hosted pages were opened with one. */
+  nonce?: string;
   iat: number;
   exp: number;
   jti: string;
@@ -61,13 +63,20 @@ export class VerificationTokens {
    * `audience` names the relying party the token is handed to, so a token minted for one caller is
    * refused by another that checks `aud` (a relying party should).
    */
-  async issue(input: { address: string; purpose: string; context?: string; audience?: string }): Promise<IssuedToken> {
+  async issue(input: {
+    address: string;
+    purpose: string;
+    context?: string;
+    audience?: string;
+    nonce?: string;
+  }): Promise<IssuedToken> {
     const key = await this.options.keys.currentSigningKey();
     const iat = Math.floor(this.options.clock.nowMs() / 1000);
     const exp = iat + this.options.ttlSeconds;
     const claims: Record<string, string> = { purpose: input.purpose };
     if (input.context !== undefined && input.context !== '') claims.ctx = contextDigest(input.context);
     if (input.audience !== undefined) claims.aud = input.audience;
+    if (input.nonce !== undefined) claims.nonce = input.nonce;
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
       .setSubject(input.address)

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OtpRuntime } from '../otp-runtime.js';
 import { apiPlugin, jwksOnlyPlugin } from './api/api.plugin.js';
 import { createErrorHandler, sendNotFoundPage } from './error-handler.js';
+import { rememberReturnState } from './return-state-cookie.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.route.js';
 import { otpLinkRoutes } from './routes/otp-link.route.js';
 import { otpRequestRoutes } from './routes/otp-request.route.js';
@@ -86,6 +87,13 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
   await app.register(fastifyRateLimit, { ...options.rateLimit, global: false });
 
   if (pages) {
+    if (config.api.returnUrl !== undefined) {
+      // Any page the calling app sends people to may carry its `state` (see return-state-cookie.ts).
+      app.addHook('onRequest', async (request, reply) => {
+        if (request.method === 'GET' && request.url.startsWith('/secure-otp/'))
+          rememberReturnState(request, reply, secureCookies);
+      });
+    }
     await app.register(fastifyCookie, { secret: options.otp.cookieKeys.all().map((key) => key.key.toString('base64')) });
     await app.register(fastifyCsrf, {
       cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' },

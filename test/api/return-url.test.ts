@@ -26,9 +26,9 @@ describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
     await smtp?.close();
   });
 
-  async function verifyThroughPages() {
+  async function verifyThroughPages(firstPage = '/secure-otp/request/') {
     const browser = new FormClient(testApp.baseUrl);
-    await browser.get('/secure-otp/request/');
+    await browser.get(firstPage);
     await browser.post('/secure-otp/request/', { email: anna });
     await smtp.waitForMessages(1);
     return browser.post('/secure-otp/verify/', { email: anna, code: latestCodeFor(smtp.messages, anna) });
@@ -50,6 +50,26 @@ describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
     expect(payload).toMatchObject({ sub: anna, purpose: 'sign-in', aud: audience });
 
     expect(cspDirective(success.headers, 'form-action')).toEqual(["'self'", 'https://shop.example.com']);
+  });
+
+  it("posts the calling app's state back beside the token and as its nonce, so a foreign token is caught", async () => {
+    smtp = await startSmtpTestServer();
+    const clock = new FakeClock(Date.now());
+    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, RETURN_URL: returnUrl }, clock });
+    const success = await verifyThroughPages('/secure-otp/request/?state=sess-4f2a.9_~x');
+    expect(success.body).toContain('<input type="hidden" name="state" value="sess-4f2a.9_~x">');
+    const token = /name="token" value="([^"]+)"/.exec(success.body)![1]!;
+    const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', testApp.baseUrl));
+    const { payload } = await jwtVerify(token, jwks, { issuer: 'otp-app', currentDate: new Date(clock.nowMs()) });
+    expect(payload.nonce).toBe('sess-4f2a.9_~x');
+  });
+
+  it('ignores a state that is not a short URL-safe value', async () => {
+    smtp = await startSmtpTestServer();
+    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, RETURN_URL: returnUrl } });
+    const success = await verifyThroughPages(`/secure-otp/request/?state=${encodeURIComponent('<script>"x')}`);
+    expect(success.path).toBe('/secure-otp/success/');
+    expect(success.body).not.toContain('name="state"');
   });
 
   it('shows no token and keeps form-action to self when no RETURN_URL is configured', async () => {

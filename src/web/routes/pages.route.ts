@@ -4,6 +4,7 @@ import { translate } from '../../i18n/index.js';
 import { takeFlash, verifiedFlashMaxAgeMs } from '../flash.js';
 import { sendPage } from '../page-reply.js';
 import { localeOf, rememberLocaleChoice } from '../request-locale.js';
+import { takeReturnState } from '../return-state-cookie.js';
 import { homePage, landingPage } from '../views/home-page.js';
 import { successPage } from '../views/result-pages.js';
 
@@ -35,16 +36,19 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRouteOptio
       return reply.redirect('/secure-otp/', 303);
     }
     // The token is signed only when there is somewhere to take it: the same JWT the API returns.
+    const state = takeReturnState(request, reply);
     const handBack =
       options.returnUrl === undefined
         ? undefined
         : {
             url: options.returnUrl,
+            state,
             token: (
               await options.tokens.issue({
                 address: verified.address,
                 purpose: verified.purpose,
                 audience: new URL(options.returnUrl).origin,
+                ...(state === undefined ? {} : { nonce: state }),
               })
             ).token,
           };

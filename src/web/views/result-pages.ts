@@ -6,6 +6,8 @@ import { pageMessages } from './translate-html.js';
 export interface TokenHandBack {
   url: string;
   token: string;
+  /** The calling app's `state`, posted back beside the token. */
+  state?: string | undefined;
 }
 
 export function successPage(locale: Locale, address: string, handBack?: TokenHandBack): SafeHtml {
@@ -24,6 +26,7 @@ function returnForm(locale: Locale, handBack: TokenHandBack): SafeHtml {
   const { t } = pageMessages(locale);
   return html`<form method="post" action="${handBack.url}">
 <input type="hidden" name="token" value="${handBack.token}">
+${handBack.state === undefined ? '' : html`<input type="hidden" name="state" value="${handBack.state}">`}
 <button type="submit">${t('success.continue')}</button>
 </form>`;
 }
