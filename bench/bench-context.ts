@@ -34,10 +34,11 @@ export const verifyAddressCount = 4000;
 
 /**
  * Throughput runs lift the limits that would otherwise answer 429 to a single load generator: per-IP
- * requests, per-address sends and failures, and attempts per code (to its maximum, 20).
+ * requests and verifies, per-address sends and failures, and attempts per code (to its maximum, 20).
  */
 export const raisedLimits = {
   OTP_IP_REQUEST_LIMIT: '1000000',
+  OTP_IP_VERIFY_LIMIT: '1000000',
   OTP_SEND_LIMIT: '10000',
   OTP_MAX_ATTEMPTS: '20',
   OTP_ADDRESS_FAILURE_LIMIT: '1000',

@@ -218,7 +218,7 @@ export class OtpService {
     const reservation = await this.reserveAttempt(address, purpose, nowMs);
     if (!reservation.ok) return refusalOf(reservation);
 
-    const codes = await store.findLiveCodes(reservation.challengeId, reservation.generation);
+    const { codes } = reservation;
     const unexpired = codes.filter((stored) => stored.expiresAtMs > nowMs);
     const matched = this.findMatch(unexpired, { purpose, address, context }, code);
     if (matched !== undefined) {

@@ -10,8 +10,6 @@ export interface OtpStore {
   /** Where the code's email is; null for an unknown id. */
   deliveryStatus(codeId: string): Promise<DeliveryStatus | null>;
   reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult>;
-  /** Codes of the challenge's current generation still marked live, expired ones included. */
-  findLiveCodes(challengeId: string, generation: number): Promise<StoredCode[]>;
   /** Burns every live code of the generation if `codeId` is still live and unexpired; true for the one winner. */
   consumeCode(input: ConsumeCodeInput): Promise<boolean>;
   /** The code a one-time link belongs to, with its challenge's address and purpose; null for an unknown link. */
@@ -63,6 +61,8 @@ export type ReserveAttemptResult =
       addressAttemptsUsed: number;
       /** Time until that window rolls over (and a paused address may try again). */
       addressWindowResetInMs: number;
+      /** Codes of the generation still marked live, newest first, expired ones included. */
+      codes: StoredCode[];
     }
   | { ok: false; reason: 'locked' }
   | { ok: false; reason: 'paused'; retryAfterMs: number };

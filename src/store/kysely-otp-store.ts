@@ -9,7 +9,6 @@ import type {
   OtpStore,
   ReserveAttemptInput,
   ReserveAttemptResult,
-  StoredCode,
 } from '../core/otp-store.js';
 import { deleteInKeyRanges } from './batched-delete.js';
 import { consumeRateWindow, rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
@@ -35,51 +34,40 @@ export class KyselyOtpStore implements OtpStore {
       // Lock the challenge row before the upsert. On PostgreSQL the upsert's subquery below reads from the
       // snapshot its statement started with; taking the lock first, in a statement of its own, makes that
       // snapshot include whatever a racing request for the same address committed before us.
-      await trx
-        .updateTable('otp_challenges')
-        .set({ updated_at: sql`updated_at` })
-        .where('address', '=', address)
-        .where('purpose', '=', purpose)
-        .execute();
+      await sql`
+        update otp_challenges set updated_at = updated_at where address = ${address} and purpose = ${purpose}`.execute(trx);
       // A fresh generation starts when the old one is locked or has no usable code left; otherwise the
       // new code joins the live one and shares its attempt budget (a resend must not refill it).
-      const startsFresh = sql<boolean>`(otp_challenges.attempts >= ${input.maxAttemptsPerCode} or not exists (
+      const startsFresh = sql`(otp_challenges.attempts >= ${input.maxAttemptsPerCode} or not exists (
         select 1 from otp_codes where otp_codes.challenge_id = otp_challenges.id
           and otp_codes.generation = otp_challenges.generation
           and otp_codes.status = 'live' and otp_codes.expires_at > ${nowMs}))`;
-      const challenge = await trx
-        .insertInto('otp_challenges')
-        .values({ id: randomUUID(), address, purpose, generation: 1, attempts: 0, last_sent_at: nowMs, updated_at: nowMs })
-        .onConflict((conflict) =>
-          conflict
-            .columns(['address', 'purpose'])
-            .doUpdateSet({
-              generation: sql`case when ${startsFresh} then otp_challenges.generation + 1 else otp_challenges.generation end`,
-              attempts: sql`case when ${startsFresh} then 0 else otp_challenges.attempts end`,
-              last_sent_at: nowMs,
-              updated_at: nowMs,
-            })
-            // The cooldown is this condition: the upsert changes nothing while the last send is too recent.
-            // With no cooldown configured nothing may be refused as "too soon" — not even a racing request whose
-            // clock read came a millisecond before another process stamped the row.
-            .where(
-              'otp_challenges.last_sent_at',
-              '<=',
-              input.resendCooldownMs === 0 ? Number.MAX_SAFE_INTEGER : nowMs - input.resendCooldownMs,
-            ),
-        )
-        .returning(['id', 'generation'])
-        .executeTakeFirst();
+      // The cooldown is the upsert's condition: it changes nothing while the last send is too recent.
+      // With no cooldown configured nothing may be refused as "too soon" — not even a racing request whose
+      // clock read came a millisecond before another process stamped the row.
+      const lastSentBefore = input.resendCooldownMs === 0 ? Number.MAX_SAFE_INTEGER : nowMs - input.resendCooldownMs;
+      const { rows } = await sql<{ id: string; generation: number | string }>`
+        insert into otp_challenges (id, address, purpose, generation, attempts, last_sent_at, updated_at)
+        values (${randomUUID()}, ${address}, ${purpose}, 1, 0, ${nowMs}, ${nowMs})
+        on conflict (address, purpose) do update set
+          generation = case when ${startsFresh} then otp_challenges.generation + 1 else otp_challenges.generation end,
+          attempts = case when ${startsFresh} then 0 else otp_challenges.attempts end,
+          last_sent_at = ${nowMs},
+          updated_at = ${nowMs}
+        where otp_challenges.last_sent_at <= ${lastSentBefore}
+        returning id, generation`.execute(trx);
+      const challenge = rows[0];
       if (challenge === undefined) {
-        const last = await trx
-          .selectFrom('otp_challenges')
-          .select('last_sent_at')
-          .where('address', '=', address)
-          .where('purpose', '=', purpose)
-          .executeTakeFirstOrThrow();
-        refuse({ ok: false, reason: 'cooldown', retryAfterMs: Number(last.last_sent_at) + input.resendCooldownMs - nowMs });
+        const last = await sql<{ last_sent_at: number | string }>`
+          select last_sent_at from otp_challenges where address = ${address} and purpose = ${purpose}`.execute(trx);
+        return refuse({
+          ok: false,
+          reason: 'cooldown',
+          retryAfterMs: Number(last.rows[0]!.last_sent_at) + input.resendCooldownMs - nowMs,
+        });
       }
-      const { id: challengeId, generation } = challenge!;
+      const challengeId = challenge.id;
+      const generation = Number(challenge.generation);
 
       const sends = await consumeRateWindow(trx, {
         key: rateWindowKeys.sends(address),
@@ -89,55 +77,24 @@ export class KyselyOtpStore implements OtpStore {
       });
       if (!sends.ok) refuse({ ok: false, reason: 'send_limit', retryAfterMs: sends.retryAfterMs });
 
-      const keptLiveCodes = trx
-        .selectFrom('otp_codes')
-        .select('id')
-        .where('challenge_id', '=', challengeId)
-        .where('generation', '=', generation)
-        .where('status', '=', 'live')
-        .where('expires_at', '>', nowMs)
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .limit(input.maxLiveCodes - 1);
-      await trx
-        .updateTable('otp_codes')
-        .set({ status: 'superseded' })
-        .where('challenge_id', '=', challengeId)
-        .where('status', '=', 'live')
-        .where('id', 'not in', keptLiveCodes)
-        .execute();
-      await trx
-        .insertInto('otp_codes')
-        .values({
-          id: input.codeId,
-          challenge_id: challengeId,
-          generation,
-          key_id: input.keyId,
-          code_hash: input.codeHash,
-          status: 'live',
-          created_at: nowMs,
-          expires_at: input.expiresAtMs,
-          requested_ip: input.clientIp,
-          link_hash: input.linkTokenHash ?? null,
-        })
-        .execute();
-      await trx
-        .insertInto('outbox_messages')
-        .values({
-          id: input.codeId,
-          recipient: input.recipient,
-          sealed_body: input.sealedEmail,
-          status: 'queued',
-          attempts: 0,
-          next_attempt_at: nowMs,
-          lease_until: null,
-          created_at: nowMs,
-          expires_at: input.expiresAtMs,
-          sent_at: null,
-          updated_at: nowMs,
-          last_error: null,
-        })
-        .execute();
+      // At most maxLiveCodes stay live: the newest maxLiveCodes - 1 unexpired ones, and the new one.
+      await sql`
+        update otp_codes set status = 'superseded'
+        where challenge_id = ${challengeId} and status = 'live' and id not in (
+          select id from otp_codes
+          where challenge_id = ${challengeId} and generation = ${generation} and status = 'live' and expires_at > ${nowMs}
+          order by created_at desc, id
+          limit ${input.maxLiveCodes - 1})`.execute(trx);
+      await sql`
+        insert into otp_codes
+          (id, challenge_id, generation, key_id, code_hash, status, created_at, expires_at, requested_ip, link_hash)
+        values (${input.codeId}, ${challengeId}, ${generation}, ${input.keyId}, ${input.codeHash}, 'live', ${nowMs},
+          ${input.expiresAtMs}, ${input.clientIp}, ${input.linkTokenHash ?? null})`.execute(trx);
+      await sql`
+        insert into outbox_messages (id, recipient, sealed_body, status, attempts, next_attempt_at, lease_until,
+          created_at, expires_at, sent_at, updated_at, last_error)
+        values (${input.codeId}, ${input.recipient}, ${input.sealedEmail}, 'queued', 0, ${nowMs}, null,
+          ${nowMs}, ${input.expiresAtMs}, null, ${nowMs}, null)`.execute(trx);
       return { ok: true };
     });
   }
@@ -160,71 +117,57 @@ export class KyselyOtpStore implements OtpStore {
 
       // An address that never asked for a code gets a challenge row too, so that it answers, attempt
       // after attempt, exactly like one that did.
-      const challenge = await trx
-        .insertInto('otp_challenges')
-        .values({ id: randomUUID(), address, purpose, generation: 1, attempts: 1, last_sent_at: 0, updated_at: nowMs })
-        .onConflict((conflict) =>
-          conflict
-            .columns(['address', 'purpose'])
-            .doUpdateSet({ attempts: sql`otp_challenges.attempts + 1`, updated_at: nowMs })
-            .where('otp_challenges.attempts', '<', input.maxAttemptsPerCode),
-        )
-        .returning(['id', 'generation', 'attempts'])
-        .executeTakeFirst();
-      if (challenge === undefined) refuse({ ok: false, reason: 'locked' });
+      const { rows } = await sql<{ id: string; generation: number | string; attempts: number | string }>`
+        insert into otp_challenges (id, address, purpose, generation, attempts, last_sent_at, updated_at)
+        values (${randomUUID()}, ${address}, ${purpose}, 1, 1, 0, ${nowMs})
+        on conflict (address, purpose) do update set attempts = otp_challenges.attempts + 1, updated_at = ${nowMs}
+        where otp_challenges.attempts < ${input.maxAttemptsPerCode}
+        returning id, generation, attempts`.execute(trx);
+      const challenge = rows[0];
+      if (challenge === undefined) return refuse({ ok: false, reason: 'locked' });
+      const generation = Number(challenge.generation);
+      // Read in the same transaction: one round trip fewer, and the codes are those of the generation
+      // this attempt was counted against.
+      const codes = await sql<{ id: string; key_id: string; code_hash: string; expires_at: number | string }>`
+        select id, key_id, code_hash, expires_at from otp_codes
+        where challenge_id = ${challenge.id} and generation = ${generation} and status = 'live'
+        order by created_at desc`.execute(trx);
       return {
         ok: true,
-        challengeId: challenge!.id,
-        generation: Number(challenge!.generation),
-        attemptsUsed: Number(challenge!.attempts),
+        challengeId: challenge.id,
+        generation,
+        attemptsUsed: Number(challenge.attempts),
         addressAttemptsUsed: addressAttempts.ok ? addressAttempts.count : input.addressFailureLimit,
         addressWindowResetInMs: addressAttempts.ok ? addressAttempts.resetInMs : input.addressFailureWindowMs,
+        codes: codes.rows.map((row) => ({
+          id: row.id,
+          keyId: row.key_id,
+          codeHash: row.code_hash,
+          expiresAtMs: Number(row.expires_at),
+        })),
       };
     });
   }
 
-  async findLiveCodes(challengeId: string, generation: number): Promise<StoredCode[]> {
-    const rows = await this.db
-      .selectFrom('otp_codes')
-      .select(['id', 'key_id', 'code_hash', 'expires_at'])
-      .where('challenge_id', '=', challengeId)
-      .where('generation', '=', generation)
-      .where('status', '=', 'live')
-      .orderBy('created_at', 'desc')
-      .execute();
-    return rows.map((row) => ({ id: row.id, keyId: row.key_id, codeHash: row.code_hash, expiresAtMs: Number(row.expires_at) }));
-  }
-
   consumeCode(input: ConsumeCodeInput): Promise<boolean> {
     return transactionWithRefusal<boolean>(this.db, async (trx, refuse) => {
+      const { challengeId, nowMs } = input;
       // Lock order as everywhere: address window, challenge, codes. A success is not a failure, so the
       // address's window gives back this attempt; if the code turns out not to be ours, refuse() undoes it.
       await refundRateWindow(trx, {
         key: rateWindowKeys.addressAttempts(input.address),
         windowMs: input.addressFailureWindowMs,
-        nowMs: input.nowMs,
+        nowMs,
       });
-      await trx
-        .updateTable('otp_challenges')
-        .set({ attempts: 0, generation: sql`generation + 1`, updated_at: input.nowMs })
-        .where('id', '=', input.challengeId)
-        .where('generation', '=', input.generation)
-        .execute();
+      await sql`
+        update otp_challenges set attempts = 0, generation = generation + 1, updated_at = ${nowMs}
+        where id = ${challengeId} and generation = ${input.generation}`.execute(trx);
       // The conditional update is the single-use guarantee: of any number of racing verifies, one changes the row.
-      const won = await trx
-        .updateTable('otp_codes')
-        .set({ status: 'used' })
-        .where('id', '=', input.codeId)
-        .where('status', '=', 'live')
-        .where('expires_at', '>', input.nowMs)
-        .executeTakeFirst();
-      if (won.numUpdatedRows !== 1n) refuse(false);
-      await trx
-        .updateTable('otp_codes')
-        .set({ status: 'superseded' })
-        .where('challenge_id', '=', input.challengeId)
-        .where('status', '=', 'live')
-        .execute();
+      const won = await sql`
+        update otp_codes set status = 'used'
+        where id = ${input.codeId} and status = 'live' and expires_at > ${nowMs}`.execute(trx);
+      if (won.numAffectedRows !== 1n) refuse(false);
+      await sql`update otp_codes set status = 'superseded' where challenge_id = ${challengeId} and status = 'live'`.execute(trx);
       return true;
     });
   }
