@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import { openPostgresDatabase } from './postgres-database.js';
 import type { Database } from './schema.js';
+import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type OtpDatabase = Kysely<Database>;
@@ -22,7 +23,15 @@ export function openSqliteDatabase(filename: string): OtpDatabase {
   sqlite.pragma('foreign_keys = ON');
   // Wiped outbox bodies (sealed, but still) are overwritten on disk rather than left in free pages.
   sqlite.pragma('secure_delete = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // Checkpoints run in a thread of their own, not inside a request's commit (see sqlite-checkpointer.ts).
+  const checkpointer = filename === ':memory:' ? undefined : startSqliteCheckpointer(sqlite);
+  const database = withStatementCache(sqlite);
+  const closeDatabase = database.close.bind(database);
+  database.close = () => {
+    checkpointer?.stop();
+    closeDatabase();
+  };
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }
 
 export interface OpenDatabaseOptions {
