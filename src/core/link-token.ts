@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledRandomBytes } from './pooled-random.js';
 
 /**
  * The one-time link mailed beside the code. Its token is 256 random bits, so unlike a 6-digit code it
@@ -8,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 export const linkTokenBytes = 32;
 
 export function createLinkToken(): string {
-  return randomBytes(linkTokenBytes).toString('base64url');
+  return pooledRandomBytes(linkTokenBytes).toString('base64url');
 }
 
 export function hashLinkToken(token: string): string {

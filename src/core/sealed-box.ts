@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from './pooled-random.js';
 import type { SecretKeyring } from './secret-keyring.js';
 
 /**
@@ -11,7 +12,7 @@ export class SealedBox {
 
   seal(plaintext: string): string {
     const { id, key } = this.keyring.current;
-    const iv = randomBytes(12);
+    const iv = pooledRandomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return [id, iv.toString('base64url'), body.toString('base64url')].join('.');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SMTPPoolOptions } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
@@ -91,6 +92,11 @@ function parseSmtpUrl(smtpUrl: string): SMTPPoolOptions {
   return parseConnectionUrl(smtpUrl) as SMTPPoolOptions;
 }
 
+/** The domain of a From value (`otp-app <no-reply@example.com>` → `example.com`), for the Message-ID. */
+function senderDomain(from: string): string {
+  return /@([^\s@<>]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
+}
+
 /**
  * A pooled SMTP transport. Rejections are MailDeliveryErrors whose text comes from the SMTP reply
  * only, never from the message.
@@ -105,8 +111,13 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
   return {
     async send(message: OutgoingMessage): Promise<void> {
       try {
+        // nodemailer would make the Message-ID and the MIME boundary from six randomBytes() calls, each a
+        // trip to the system's random source (≈8 µs here); a UUID comes from Node's pooled buffer.
+        const id = randomUUID();
         await transporter.sendMail({
           ...message,
+          messageId: `<${id}@${senderDomain(message.from)}>`,
+          baseBoundary: id.replaceAll('-', ''),
           // Every message we send is machine-made; this stops out-of-office replies (RFC 3834).
           headers: { 'Auto-Submitted': 'auto-generated' },
         });

@@ -94,6 +94,23 @@ describe('createSmtpTransport', () => {
     expect(smtp.envelopes[0]).toEqual({ from: 'no-reply@example.com', to: ['ada@example.com'], username: 'mailer' });
   });
 
+  it("gives every message its own Message-ID at the sender's domain and a well-formed multipart body", async () => {
+    const smtp = await startServer();
+    const transport = transportFor({ smtpUrl: smtp.url });
+    await transport.send({ ...message, from: 'otp-app <no-reply@mail.example.org>' });
+    await transport.send(message);
+    const mails = await smtp.waitForMessages(2);
+    const ids = mails.map((mail) => mail.messageId);
+    expect(ids[0]).toMatch(/^<[0-9a-f-]{36}@mail\.example\.org>$/);
+    expect(ids[1]).toMatch(/@example\.com>$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    // Both parts came through the boundary intact.
+    for (const mail of mails) {
+      expect(mail.text).toContain('secret body 918273');
+      expect(mail.html).toBeTruthy();
+    }
+  });
+
   it('passes verify() against a live server', async () => {
     const smtp = await startServer();
     await expect(transportFor({ smtpUrl: smtp.url }).verify?.()).resolves.toBeUndefined();
