@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { isDatabaseUnreachable } from './postgres-errors.js';
 import type { Database } from './schema.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
@@ -19,18 +20,24 @@ const int8Oid = 20;
  * far below it, and the store and its callers treat times as numbers, so parse them as numbers here, for
  * this pool only (not through pg's global type registry, which other code in the process may rely on).
  */
-const typesWithInt8AsNumber = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === int8Oid ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+function typesWithInt8AsNumber(driver: typeof pg) {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === int8Oid
+        ? (value: string) => Number(value)
+        : driver.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+}
 
 /** Opens a pooled PostgreSQL connection. The schema comes from the URL's `options=-c search_path=…`, if any. */
 export function openPostgresDatabase(options: PostgresDatabaseOptions): Kysely<Database> {
-  const pool = new pg.Pool({
+  // Loaded only here: an app on the embedded SQLite never pays the driver's memory.
+  const driver = createRequire(import.meta.url)('pg') as typeof pg;
+  const pool = new driver.Pool({
     connectionString: options.url,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,
-    types: typesWithInt8AsNumber,
+    types: typesWithInt8AsNumber(driver),
   });
   // Without a listener an idle connection killed by a server restart would crash the whole process.
   pool.on('error', (error) => options.onIdleConnectionError?.(error));
