@@ -30,7 +30,7 @@ export interface BenchContext {
 export const benchSecretKey = 'bench-secret-key-0123456789abcdef-0123456789abcdef';
 
 /** The addresses verify-miss guesses at; enough that none runs out of attempts within one scenario. */
-export const verifyAddressCount = 4000;
+export const verifyAddressCount = 20_000;
 
 /**
  * Throughput runs lift the limits that would otherwise answer 429 to a single load generator: per-IP

@@ -12,7 +12,7 @@ import { runLimitScenarios } from './limit-scenarios.js';
 import type { LoadResult } from './load-result.js';
 import { type BenchReport, markdownReport } from './report.js';
 import { runScaleScenarios } from './scale-scenarios.js';
-import { startBenchServer } from './server-process.js';
+import { productionNodeFlags, startBenchServer } from './server-process.js';
 import { startSmtpSink } from './smtp-sink.js';
 import { runThroughputScenarios } from './throughput-scenarios.js';
 
@@ -100,8 +100,8 @@ async function main(): Promise<void> {
       server: {
         run:
           options.compiledDir === undefined
-            ? 'node --import tsx src/cli.ts serve'
-            : 'node dist/cli.js serve (compiled by the bench)',
+            ? `node ${productionNodeFlags().join(' ')} --import tsx src/cli.ts serve`
+            : `node ${productionNodeFlags().join(' ')} dist/cli.js serve (compiled by the bench, as npm run start:prod)`,
         NODE_ENV: 'test',
         LOG_LEVEL: options.logLevel,
         ...raisedLimits,
@@ -190,6 +190,17 @@ async function main(): Promise<void> {
   const baselinePerSecond = (baselineFirst.perSecond + baselineLast.perSecond) / 2;
   for (const result of report.results) result.ofBaseline = result.perSecond / baselinePerSecond;
   report.notes.push(`"of baseline" divides by the mean of the two baseline runs: ${baselinePerSecond.toFixed(0)} req/s.`);
+  // A scenario answered mostly with something else (a 429 from a limit the run forgot to raise, say) did
+  // not measure what its name says; say so loudly instead of printing a small number.
+  for (const result of report.results) {
+    const answered = Object.values(result.statusCounts).reduce((sum, n) => sum + n, 0);
+    if (result.errors > answered / 100) {
+      report.notes.push(
+        `**INVALID: ${result.database} ${result.scenario}** — ${result.errors} unexpected answers (${JSON.stringify(result.statusCounts)}).`,
+      );
+      process.exitCode = 1;
+    }
+  }
   const file = join(resultsDir, `bench-${runId}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);

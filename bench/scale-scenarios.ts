@@ -4,7 +4,7 @@ import { type FormSession, formBody, formHeaders, openFormSession } from './form
 import { runHttpLoad } from './http-load.js';
 import type { LoadResult } from './load-result.js';
 import type { ScaleFinding } from './report.js';
-import { ageSeededCodes, countCodes, resetAttempts, seededAddress, seedLiveCodes } from './seed-store.js';
+import { ageSeededCodes, countCodes, hasSeededCodes, resetAttempts, seededAddress, seedLiveCodes } from './seed-store.js';
 import type { BenchServer } from './server-process.js';
 
 const hourMs = 3600_000;
@@ -97,7 +97,7 @@ export async function runScaleScenarios(
     const started = await until(async () => (await countCodes(database)) < before, 30_000);
     const sweepStartedAt = Date.now();
     context.log(`${database.name}: sweeper running (${started ? 'started' : 'did not start'})`);
-    const finished = until(async () => (await countCodes(database)) <= verifyAddressCount, 300_000);
+    const finished = until(async () => !(await hasSeededCodes(database, 's-')), 300_000);
     const during = await verifyMiss(sweeping, session, `verify-miss during sweep of ${label}`, finished, 300);
     const sweepSeconds = (Date.now() - sweepStartedAt) / 1000;
     const remaining = await countCodes(database);

@@ -22,7 +22,8 @@ export interface BenchServer {
 }
 
 export interface BenchServerOptions {
-  kind: 'app' | 'baseline';
+  /** `worker`: `cli.js worker`, the outbox delivering on its own (no HTTP); ready once it logs that it started. */
+  kind: 'app' | 'worker' | 'baseline';
   env: Record<string, string>;
   /** Run the app compiled here (see build-server.ts) by plain node; unset: from the sources through tsx. */
   compiledDir?: string;
@@ -44,16 +45,28 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * The node flags `npm run start:prod` runs the server with (e.g. a smaller young generation, which keeps
+ * RSS under load down), read from package.json so the bench measures the server as production runs it.
+ */
+export function productionNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (manifest.scripts['start:prod'] ?? '').split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((word) => word.startsWith('--'));
+}
+
 export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
   const port = await freePort();
+  const command = options.kind === 'worker' ? 'worker' : 'serve';
   const script =
     options.kind === 'baseline'
       ? ['bench/baseline-server.mjs']
       : options.compiledDir !== undefined
-        ? [join(options.compiledDir, 'cli.js'), 'serve']
-        : ['--import', tsxLoader, 'src/cli.ts', 'serve'];
+        ? [join(options.compiledDir, 'cli.js'), command]
+        : ['--import', tsxLoader, 'src/cli.ts', command];
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...script], {
+  const flags = [...(options.kind === 'baseline' ? [] : productionNodeFlags()), ...(options.nodeFlags ?? [])];
+  const child = spawn(process.execPath, [...flags, ...script], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
@@ -66,7 +79,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilAnswering(child, `${baseUrl}${options.kind === 'app' ? '/healthz' : '/'}`, options.logFile);
+  if (options.kind === 'worker') await waitForLogLine(child, 'outbox.worker_started', options.logFile);
+  else await waitUntilAnswering(child, `${baseUrl}${options.kind === 'app' ? '/healthz' : '/'}`, options.logFile);
   const pid = child.pid!;
   return {
     baseUrl,
@@ -119,6 +133,17 @@ async function waitUntilAnswering(child: ChildProcess, url: string, logFile: str
   }
   child.kill('SIGKILL');
   throw new Error(`server not answering ${url} within 30 s; see ${logFile}:\n${tail(logFile)}`);
+}
+
+async function waitForLogLine(child: ChildProcess, text: string, logFile: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`worker exited (${child.exitCode}); see ${logFile}:\n${tail(logFile)}`);
+    if (readFileSync(logFile, 'utf8').includes(text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`worker did not log "${text}" within 30 s; see ${logFile}:\n${tail(logFile)}`);
 }
 
 function tail(file: string): string {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { appEnv, type BenchContext, raisedLimits, startApp, verifyAddressCount, withPeakRss } from './bench-context.js';
 import type { BenchDatabase } from './bench-database.js';
 import { runFlowLoad } from './flow-load.js';
@@ -5,6 +6,7 @@ import { formBody, formHeaders, openFormSession } from './form-session.js';
 import { runHttpLoad } from './http-load.js';
 import type { LoadResult } from './load-result.js';
 import { resetAttempts, seededAddress, seedLiveCodes } from './seed-store.js';
+import { startBenchServer } from './server-process.js';
 
 /** request, verify-miss and flow against one server with raised limits. */
 export async function runThroughputScenarios(context: BenchContext, database: BenchDatabase): Promise<LoadResult[]> {
@@ -92,5 +94,52 @@ export async function runThroughputScenarios(context: BenchContext, database: Be
   } finally {
     await server.stop();
   }
+  results.push(await runSplitFlow(context, database));
   return results;
+}
+
+/**
+ * The flow again, deployed the other supported way: the server with OUTBOX_WORKER=off and a separate
+ * `otp-app worker` process delivering the mail, so HTTP and SMTP each get a core. CPU and RSS are the
+ * two processes' together; the worker polls every 20 ms, since nothing wakes it across processes.
+ */
+async function runSplitFlow(context: BenchContext, database: BenchDatabase): Promise<LoadResult> {
+  const { options, sink } = context;
+  const env = appEnv(context, database, { ...raisedLimits, OUTBOX_WORKER: 'off' });
+  const server = await startApp(context, env, `${database.name}-split-server`);
+  const worker = await startBenchServer({
+    kind: 'worker',
+    ...(options.compiledDir === undefined ? {} : { compiledDir: options.compiledDir }),
+    // Info, for the line that says it started; the server keeps the run's level.
+    env: { ...env, OUTBOX_WORKER: 'in-process', OUTBOX_POLL_INTERVAL_MS: '20', LOG_LEVEL: 'info' },
+    logFile: join(options.resultsDir, `${options.runId}-${database.name}-split-worker.log`),
+  });
+  try {
+    context.log(`${database.name}: flow, outbox in a worker process of its own`);
+    const session = await openFormSession(server.baseUrl);
+    server.resetPeakRss();
+    worker.resetPeakRss();
+    const cpuBefore = server.cpuSeconds() + worker.cpuSeconds();
+    const result = await runFlowLoad({
+      database: database.name,
+      baseUrl: server.baseUrl,
+      session,
+      sink,
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+      runId: `${options.runId}-split`,
+    });
+    const flows = Math.max(1, result.perSecond * result.durationSeconds);
+    const cpuMs = (server.cpuSeconds() + worker.cpuSeconds() - cpuBefore) * 1000;
+    return {
+      ...result,
+      scenario: 'flow, separate worker process',
+      peakRssMb: Math.round((server.peakRssMb() + worker.peakRssMb()) * 10) / 10,
+      cpuMsPerRequest: Math.round((cpuMs * 100) / flows) / 100,
+      note: `flows/s; server + worker process together (server peak RSS ${server.peakRssMb()} MB, worker ${worker.peakRssMb()} MB)`,
+    };
+  } finally {
+    await server.stop();
+    await worker.stop();
+  }
 }

@@ -1,7 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { OtpRuntime } from '../otp-runtime.js';
@@ -14,6 +13,7 @@ import { otpRequestRoutes } from './routes/otp-request.route.js';
 import { otpVerifyRoutes } from './routes/otp-verify.route.js';
 import { pagesRoutes } from './routes/pages.route.js';
 import { staticRoutes } from './routes/static.route.js';
+import { addSecurityHeaders } from './security-headers.js';
 
 export interface OtpPluginOptions {
   /** What `createOtpService()` returned: the service, its store, mail and token signer. */
@@ -64,7 +64,7 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
   const secureCookies = config.isProduction;
   const returnOrigin = config.api.returnUrl === undefined ? [] : [new URL(config.api.returnUrl).origin];
 
-  await app.register(fastifyHelmet, {
+  addSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
