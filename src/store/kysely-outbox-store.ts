@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { ClaimedMessage, OutboxCounts, OutboxStore } from '../mail/outbox-store.js';
 import { lockedForClaim } from './dialect.js';
 import { rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
@@ -12,31 +12,46 @@ export class KyselyOutboxStore implements OutboxStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async claimDue(input: { nowMs: number; limit: number; leaseMs: number }): Promise<ClaimedMessage[]> {
+    // Sends whose worker died first (their lease ran out; there are few), then queued mail that is due.
+    // Two statements, each an atomic claim, because one with `(queued and due) or (sending and lease
+    // over)` cannot walk the (status, next_attempt_at) index in order: SQLite read and sorted every due
+    // row to pick five, so draining a backlog of 13,000 cost ≈0.5 ms of CPU per email.
+    const takenOver = await this.claimWhere(input, input.limit, (eb) =>
+      eb.and([eb('status', '=', 'sending'), eb('lease_until', '<=', input.nowMs)]),
+    );
+    if (takenOver.length === input.limit) return takenOver;
+    const due = await this.claimWhere(input, input.limit - takenOver.length, (eb) =>
+      eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', input.nowMs)]),
+    );
+    return [...takenOver, ...due];
+  }
+
+  private async claimWhere(
+    input: { nowMs: number; leaseMs: number },
+    limit: number,
+    claimable: (eb: ExpressionBuilder<Database, 'outbox_messages'>) => Expression<SqlBool>,
+  ): Promise<ClaimedMessage[]> {
     const { nowMs } = input;
-    // One statement claims atomically: two workers never hold the same lease. The due rows are picked once,
+    // One statement claims atomically: two workers never hold the same lease. The rows are picked once,
     // in a MATERIALIZED CTE: as a plain `id IN (SELECT … LIMIT n)` PostgreSQL may run the subquery again
     // for every row it updates, and a claim of `limit` rows then takes the whole queue. On PostgreSQL the
     // pick is FOR UPDATE SKIP LOCKED (see lockedForClaim), so workers neither queue on each other nor
     // take a row another worker has just claimed.
-    const isDue = (eb: ExpressionBuilder<Database, 'outbox_messages'>) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowMs)]),
-        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<=', nowMs)]),
-      ]);
     const rows = await this.db
       .with(
         (cte) => cte('due').materialized(),
         (db) =>
           lockedForClaim(
             this.db,
-            db.selectFrom('outbox_messages').select('id').where(isDue).orderBy('next_attempt_at').limit(input.limit),
+            db.selectFrom('outbox_messages').select('id').where(claimable).orderBy('next_attempt_at').limit(limit),
           ),
       )
       .updateTable('outbox_messages')
       .set({ status: 'sending', lease_until: nowMs + input.leaseMs, attempts: sql`attempts + 1`, updated_at: nowMs })
+      // By id only. The picked rows need no second look: SQLite has one writer at a time, and on PostgreSQL
+      // FOR UPDATE re-checks the condition on the newest version of each row it locks, and holds the lock.
+      // (A second copy of the condition here made SQLite walk every due row instead of the five ids.)
       .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
-      // Checked again on the row being updated: belt and braces should a claim ever race past the lock.
-      .where(isDue)
       .returning(['id', 'recipient', 'sealed_body', 'attempts', 'created_at', 'expires_at'])
       .execute();
     return rows.map((row) => ({
