@@ -1,6 +1,7 @@
 import { generateApiKey } from '../../src/core/api-key.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { latestCodeFor } from '../support/mail-codes.js';
+import { waitForNoSendInFlight } from '../support/outbox-rows.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { type ApiCallOptions, type ApiResponse, apiClient, OpenApiResponseChecker } from './api-client.js';
@@ -49,6 +50,8 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
       if (response.status !== 202) throw new Error(`request refused: ${JSON.stringify(response.body)}`);
       mailsSeen += 1;
       await smtp.waitForMessages(mailsSeen);
+      // Callers jump the clock next: let the worker record the send first (see waitForNoSendInFlight).
+      await waitForNoSendInFlight(testApp.runtime.db);
       return { id: response.body.id, code: latestCodeFor(smtp.messages, body.email) };
     },
     async close() {

@@ -27,6 +27,21 @@ export async function waitForOutboxFinished(db: OtpDatabase, timeoutMs = 10_000)
   );
 }
 
+/**
+ * Waits until no send is under way: the worker has recorded what the mail server took. A test that reads
+ * a code from the SMTP server and then jumps a fake clock must wait for this first, or the jump also
+ * ends the lease of a send still waiting for its reply, and the row is taken over (and given up on).
+ */
+export async function waitForNoSendInFlight(db: OtpDatabase, timeoutMs = 10_000): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const sending = (await outboxRows(db)).filter((row) => row.status === 'sending').length;
+      if (sending > 0) throw new Error(`${sending} outbox rows still sending`);
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
+}
+
 /** `count` distinct addresses that sort in request order: `${prefix}-000@example.com`, … */
 export function distinctAddresses(count: number, prefix = 'person'): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}@example.com`);

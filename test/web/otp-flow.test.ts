@@ -3,6 +3,7 @@ import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, textOf } from '../support/form-client.js';
 import { latestCodeFor } from '../support/mail-codes.js';
+import { waitForNoSendInFlight } from '../support/outbox-rows.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -26,6 +27,8 @@ describe.each(dialects)('the request → email → verify flow through the HTML 
 
   async function mailedCode(address = anna, count = 1) {
     await smtp.waitForMessages(count);
+    // The tests jump the clock next: let the worker record the send first (see waitForNoSendInFlight).
+    await waitForNoSendInFlight(testApp.runtime.db);
     return latestCodeFor(smtp.messages, address);
   }
 
