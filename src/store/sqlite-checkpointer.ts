@@ -59,15 +59,21 @@ export function startSqliteCheckpointer(
   const resumeOwnCheckpoints = () => {
     if (database.open) database.pragma(`wal_autocheckpoint = ${defaultAutocheckpointPages}`);
   };
-  const worker = new Worker(checkpointThreadSource, {
-    eval: true,
-    workerData: {
-      file: database.name,
-      driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
-      intervalMs: options.intervalMs ?? 250,
-      restartAfterFrames: options.restartAfterFrames ?? 8000,
-    },
-  });
+  let worker: Worker;
+  try {
+    worker = new Worker(checkpointThreadSource, {
+      eval: true,
+      workerData: {
+        file: database.name,
+        driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
+        intervalMs: options.intervalMs ?? 250,
+        restartAfterFrames: options.restartAfterFrames ?? 8000,
+      },
+    });
+  } catch {
+    // No thread (e.g. the process may not start one): the connection keeps checkpointing by itself.
+    return { stop() {} };
+  }
   // Never what keeps the process alive.
   worker.unref();
   database.pragma('wal_autocheckpoint = 0');
