@@ -1,13 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  browserTestTimeoutMs,
-  checkPageState,
-  describeInBrowser,
-  launchBrowser,
-  newBrowserPage,
-  printScreenshotFolder,
-} from '../support/browser.js';
+import { afterEach, expect, it } from 'vitest';
+import { browserTestTimeoutMs, checkPageState, describeInBrowser, newBrowserPage, useBrowser } from '../support/browser.js';
 import { codeInText } from '../support/mail-links.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -16,13 +8,9 @@ import { readDevMailbox, requestCodeInBrowser, submitCode, withDash, withSpace }
 const anna = 'anna@example.com';
 
 describeInBrowser('the code flow in a real browser', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let testApp: TestApp | undefined;
   let smtp: SmtpTestServer | undefined;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, browserTestTimeoutMs);
 
   afterEach(async () => {
     await testApp?.close();
@@ -31,16 +19,11 @@ describeInBrowser('the code flow in a real browser', () => {
     smtp = undefined;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    printScreenshotFolder();
-  });
-
   it(
     'walks home → request → dev mailbox → verify → success, every page accessible',
     async () => {
       testApp = await startTestApp();
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       const cspViolations: string[] = [];
       page.on('console', (message) => {
         if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
@@ -82,7 +65,7 @@ describeInBrowser('the code flow in a real browser', () => {
     async () => {
       smtp = await startSmtpTestServer();
       testApp = await startTestApp({ env: { SMTP_URL: smtp.url } });
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const [mail] = await smtp.waitForMessages(1, 20_000);
       expect(mail?.subject).toBe('Your otp-app sign-in code');

@@ -1,13 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import {
-  browserTestTimeoutMs,
-  checkPageState,
-  describeInBrowser,
-  launchBrowser,
-  newBrowserPage,
-  printScreenshotFolder,
-} from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { browserTestTimeoutMs, checkPageState, describeInBrowser, newBrowserPage, useBrowser } from '../support/browser.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { codeFieldMessage, readDevMailbox, requestCodeInBrowser, submitCode, wrongCodeFor } from './browser-flow.js';
@@ -15,13 +8,9 @@ import { codeFieldMessage, readDevMailbox, requestCodeInBrowser, submitCode, wro
 const anna = 'anna@example.com';
 
 describeInBrowser('what the pages say when something is wrong, in a real browser', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let testApp: TestApp;
   let clock: FakeClock;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, browserTestTimeoutMs);
 
   beforeEach(async () => {
     clock = new FakeClock(Date.now());
@@ -32,11 +21,6 @@ describeInBrowser('what the pages say when something is wrong, in a real browser
     await testApp.close();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    printScreenshotFolder();
-  });
-
   function resendButton(page: Page) {
     return page.getByRole('button', { name: 'Send a new code' });
   }
@@ -44,7 +28,7 @@ describeInBrowser('what the pages say when something is wrong, in a real browser
   it(
     'puts a wrong code’s message next to the field, announced, and keeps a malformed code as typed',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const { code } = await readDevMailbox(context, testApp.baseUrl);
 
@@ -66,7 +50,7 @@ describeInBrowser('what the pages say when something is wrong, in a real browser
   it(
     'says a code has expired, and its link too',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const { code, linkPath } = await readDevMailbox(context, testApp.baseUrl);
       clock.advanceSeconds(301);
@@ -86,7 +70,7 @@ describeInBrowser('what the pages say when something is wrong, in a real browser
   it(
     'kills the code and its link after five wrong attempts',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const { code, linkPath } = await readDevMailbox(context, testApp.baseUrl);
       for (const left of [4, 3, 2, 1]) {
@@ -112,7 +96,7 @@ describeInBrowser('what the pages say when something is wrong, in a real browser
   it(
     'shows the resend wait with the button disabled, counts down, and enables it at zero',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       // The page's clock is Playwright's: the countdown is driven without waiting a real minute.
       await page.clock.install();
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
@@ -146,7 +130,7 @@ describeInBrowser('what the pages say when something is wrong, in a real browser
   it(
     'answers a missing page accessibly',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       const response = await page.goto(`${testApp.baseUrl}/no/such/page`);
       expect(response?.status()).toBe(404);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Page not found');

@@ -1,35 +1,24 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  browserTestTimeoutMs,
-  checkPageState,
-  describeInBrowser,
-  launchBrowser,
-  newBrowserPage,
-  printScreenshotFolder,
-} from '../support/browser.js';
+import { browserTestTimeoutMs, checkPageState, describeInBrowser, newBrowserPage, useBrowser } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { readDevMailbox } from './browser-flow.js';
 
 describeInBrowser('the pages in German, in a real browser', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let testApp: TestApp;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
     testApp = await startTestApp();
-  }, browserTestTimeoutMs);
+  });
 
   afterAll(async () => {
     await testApp?.close();
-    await browser?.close();
-    printScreenshotFolder();
   });
 
   it(
     'follows the browser’s language through request, verify and the link page',
     async () => {
-      const { context, page } = await newBrowserPage(browser, { locale: 'de-DE' });
+      const { context, page } = await newBrowserPage(browser(), { locale: 'de-DE' });
       await page.goto(`${testApp.baseUrl}/secure-otp/request/`);
       expect(await page.locator('html').getAttribute('lang')).toBe('de');
       await page.getByLabel('E-Mail-Adresse').fill('anna@example.com');

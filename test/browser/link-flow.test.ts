@@ -1,13 +1,5 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import {
-  browserTestTimeoutMs,
-  checkPageState,
-  describeInBrowser,
-  launchBrowser,
-  newBrowserPage,
-  printScreenshotFolder,
-} from '../support/browser.js';
+import { browserTestTimeoutMs, checkPageState, describeInBrowser, newBrowserPage, useBrowser } from '../support/browser.js';
 import { codeInText, linkPathIn } from '../support/mail-links.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -16,13 +8,9 @@ import { codeFieldMessage, readDevMailbox, requestCodeInBrowser, submitCode } fr
 const anna = 'anna@example.com';
 
 describeInBrowser('the one-time link in the email', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let testApp: TestApp;
   let smtp: SmtpTestServer;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, browserTestTimeoutMs);
 
   beforeEach(async () => {
     smtp = await startSmtpTestServer();
@@ -32,11 +20,6 @@ describeInBrowser('the one-time link in the email', () => {
   afterEach(async () => {
     await testApp.close();
     await smtp.close();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    printScreenshotFolder();
   });
 
   /** What a mail scanner does: a plain GET (and a HEAD), no cookies, no clicks. */
@@ -51,7 +34,7 @@ describeInBrowser('the one-time link in the email', () => {
   it(
     'verifies nothing when a scanner opens it; the button does, and burns the code too',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const [mail] = await smtp.waitForMessages(1, 20_000);
       const linkPath = linkPathIn(mail?.text);
@@ -88,7 +71,7 @@ describeInBrowser('the one-time link in the email', () => {
   it(
     'is dead once its code was used',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const [mail] = await smtp.waitForMessages(1, 20_000);
       await submitCode(page, codeInText(mail?.text));
@@ -105,7 +88,7 @@ describeInBrowser('the one-time link in the email', () => {
   it(
     'refuses a forged link',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       await page.goto(`${testApp.baseUrl}/secure-otp/link/${'A'.repeat(43)}`);
       await page.getByRole('button', { name: 'Yes, it’s me' }).click();
       await expect.poll(() => page.getByRole('alert').textContent()).toContain('This link no longer works');
@@ -116,23 +99,21 @@ describeInBrowser('the one-time link in the email', () => {
 });
 
 describeInBrowser('the one-time link through the dev mailbox', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let testApp: TestApp;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
     testApp = await startTestApp();
-  }, browserTestTimeoutMs);
+  });
 
   afterAll(async () => {
     await testApp?.close();
-    await browser?.close();
   });
 
   it(
     'opens the confirm page from the mailbox link and verifies on the button',
     async () => {
-      const { context, page } = await newBrowserPage(browser);
+      const { context, page } = await newBrowserPage(browser());
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const mail = await readDevMailbox(context, testApp.baseUrl);
       await page.goto(`${testApp.baseUrl}${mail.linkPath}`);

@@ -1,13 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import {
-  browserTestTimeoutMs,
-  checkPageState,
-  describeInBrowser,
-  launchBrowser,
-  newBrowserPage,
-  printScreenshotFolder,
-} from '../support/browser.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { browserTestTimeoutMs, checkPageState, describeInBrowser, newBrowserPage, useBrowser } from '../support/browser.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { codeFieldMessage, readDevMailbox, requestCodeInBrowser, submitCode, withSpace, wrongCodeFor } from './browser-flow.js';
@@ -15,13 +7,9 @@ import { codeFieldMessage, readDevMailbox, requestCodeInBrowser, submitCode, wit
 const anna = 'anna@example.com';
 
 describeInBrowser('the pages with JavaScript disabled', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let testApp: TestApp;
   let clock: FakeClock;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, browserTestTimeoutMs);
 
   beforeEach(async () => {
     clock = new FakeClock(Date.now());
@@ -32,15 +20,10 @@ describeInBrowser('the pages with JavaScript disabled', () => {
     await testApp.close();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    printScreenshotFolder();
-  });
-
   it(
     'request → mailbox → code → success, with the resend wait rendered by the server',
     async () => {
-      const { context, page } = await newBrowserPage(browser, { javaScriptEnabled: false });
+      const { context, page } = await newBrowserPage(browser(), { javaScriptEnabled: false });
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const resend = page.getByRole('button', { name: 'Send a new code' });
       expect(await resend.isDisabled()).toBe(true);
@@ -73,7 +56,7 @@ describeInBrowser('the pages with JavaScript disabled', () => {
   it(
     'verifies by the link’s button',
     async () => {
-      const { context, page } = await newBrowserPage(browser, { javaScriptEnabled: false });
+      const { context, page } = await newBrowserPage(browser(), { javaScriptEnabled: false });
       await requestCodeInBrowser(page, testApp.baseUrl, anna);
       const { linkPath } = await readDevMailbox(context, testApp.baseUrl, { axe: false });
       await page.goto(`${testApp.baseUrl}${linkPath}`);

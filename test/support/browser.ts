@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
-import { describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 
 /** Debian's chromium (`apt-get install chromium`); override with CHROMIUM_PATH. */
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -48,6 +48,25 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh profile: its own cookies, so tests never share a session. English unless told otherwise. */
+/**
+ * One Chromium for the enclosing describe: launched before its tests, closed after them, and the
+ * screenshot folder printed. Returns a getter, since the browser exists only once beforeAll has run.
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, browserTestTimeoutMs);
+  afterAll(async () => {
+    await browser?.close();
+    printScreenshotFolder();
+  });
+  return () => {
+    if (browser === undefined) throw new Error('useBrowser(): the browser is not launched yet (call it inside a test)');
+    return browser;
+  };
+}
+
 export async function newBrowserPage(
   browser: Browser,
   options: BrowserContextOptions = {},
