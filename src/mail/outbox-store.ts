@@ -17,10 +17,11 @@ export type OutboxCounts = Record<'queued' | 'sending' | 'sent' | 'failed' | 'ex
 /** Port: the outbox as the delivery worker sees it. Each method is one atomic statement or transaction. */
 export interface OutboxStore {
   /**
-   * Takes up to `limit` messages that are due — queued and past their retry time, or claimed by a
-   * worker whose lease ran out — and leases them to the caller until `nowMs + leaseMs`.
+   * Takes up to `limit` messages that are due — queued and past their retry time, or (unless
+   * `takeOverExpired` is false) claimed by a worker whose lease ran out — and leases them to the caller
+   * until `nowMs + leaseMs`.
    */
-  claimDue(input: { nowMs: number; limit: number; leaseMs: number }): Promise<ClaimedMessage[]>;
+  claimDue(input: { nowMs: number; limit: number; leaseMs: number; takeOverExpired?: boolean }): Promise<ClaimedMessage[]>;
   /** Sent: the body (it holds the code) is wiped. */
   markSent(id: string, nowMs: number): Promise<void>;
   /**

@@ -81,14 +81,25 @@ export class KyselyOtpStore implements OtpStore {
       });
       if (!sends.ok) refuse({ ok: false, reason: 'send_limit', retryAfterMs: sends.retryAfterMs });
 
-      // At most maxLiveCodes stay live: the newest maxLiveCodes - 1 unexpired ones, and the new one.
-      await sql`
-        update otp_codes set status = 'superseded'
-        where challenge_id = ${challengeId} and status = 'live' and id not in (
-          select id from otp_codes
-          where challenge_id = ${challengeId} and generation = ${generation} and status = 'live' and expires_at > ${nowMs}
-          order by created_at desc, id
-          limit ${input.maxLiveCodes - 1})`.execute(trx);
+      // At most maxLiveCodes stay live: the newest maxLiveCodes - 1 unexpired ones, and the new one. Read
+      // first and picked here: most requests find no live code at all, and a plain indexed read costs a
+      // fraction of an `update … not in (select … order by … limit)` (which builds two temporary b-trees
+      // even when nothing matches). No code of this challenge can appear or change meanwhile: issuing
+      // holds the challenge row (the lock above), and `status = 'live'` below spares one used since.
+      const live = await sql<{
+        id: string;
+        generation: number | string;
+        created_at: number | string;
+        expires_at: number | string;
+      }>`
+        select id, generation, created_at, expires_at from otp_codes
+        where challenge_id = ${challengeId} and status = 'live'`.execute(trx);
+      const stale = codesToSupersede(live.rows, { generation, nowMs, keep: input.maxLiveCodes - 1 });
+      if (stale.length > 0) {
+        await sql`
+          update otp_codes set status = 'superseded'
+          where status = 'live' and id in (${sql.join(stale)})`.execute(trx);
+      }
       await sql`
         insert into otp_codes
           (id, challenge_id, generation, key_id, code_hash, status, created_at, expires_at, requested_ip, link_hash)
@@ -236,4 +247,20 @@ export class KyselyOtpStore implements OtpStore {
     });
     return codes + challenges + windows + messages;
   }
+}
+
+/**
+ * The live codes a new one replaces: all but the newest `keep` that belong to the current generation and
+ * have not expired (newest first; equal times by id, so the choice is the same on every run).
+ */
+export function codesToSupersede(
+  live: readonly { id: string; generation: number | string; created_at: number | string; expires_at: number | string }[],
+  input: { generation: number; nowMs: number; keep: number },
+): string[] {
+  const kept = live
+    .filter((code) => Number(code.generation) === input.generation && Number(code.expires_at) > input.nowMs)
+    .sort((a, b) => Number(b.created_at) - Number(a.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, Math.max(0, input.keep));
+  const keptIds = new Set(kept.map((code) => code.id));
+  return live.filter((code) => !keptIds.has(code.id)).map((code) => code.id);
 }

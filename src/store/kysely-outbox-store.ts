@@ -11,14 +11,17 @@ const maxErrorLength = 500;
 export class KyselyOutboxStore implements OutboxStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async claimDue(input: { nowMs: number; limit: number; leaseMs: number }): Promise<ClaimedMessage[]> {
+  async claimDue(input: { nowMs: number; limit: number; leaseMs: number; takeOverExpired?: boolean }): Promise<ClaimedMessage[]> {
     // Sends whose worker died first (their lease ran out; there are few), then queued mail that is due.
     // Two statements, each an atomic claim, because one with `(queued and due) or (sending and lease
     // over)` cannot walk the (status, next_attempt_at) index in order: SQLite read and sorted every due
     // row to pick five, so draining a backlog of 13,000 cost ≈0.5 ms of CPU per email.
-    const takenOver = await this.claimWhere(input, input.limit, (eb) =>
-      eb.and([eb('status', '=', 'sending'), eb('lease_until', '<=', input.nowMs)]),
-    );
+    const takenOver =
+      input.takeOverExpired === false
+        ? []
+        : await this.claimWhere(input, input.limit, (eb) =>
+            eb.and([eb('status', '=', 'sending'), eb('lease_until', '<=', input.nowMs)]),
+          );
     if (takenOver.length === input.limit) return takenOver;
     const due = await this.claimWhere(input, input.limit - takenOver.length, (eb) =>
       eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', input.nowMs)]),

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VerifyOutcome } from '../../src/core/otp-outcome.js';
 import type { OtpService } from '../../src/core/otp-service.js';
+import { codesToSupersede } from '../../src/store/kysely-otp-store.js';
 import { codesInOrder, destroyOpenDatabases, makeService } from './otp-service-harness.js';
 
 const anna = 'anna@example.com';
@@ -150,5 +151,30 @@ describe('wrong attempts per address: 10 per hour across codes and purposes', ()
     const tenth = await guessWrong(service, 2, 'verify-email');
     expect(tenth.at(-1)).toEqual({ ok: false, reason: 'paused', retryAfterSeconds: 2600 });
     expect(await guessWrong(service, 1, 'verify-email')).toEqual([{ ok: false, reason: 'paused', retryAfterSeconds: 2600 }]);
+  });
+});
+
+describe('codesToSupersede (which live codes a new one replaces)', () => {
+  const code = (id: string, generation: number, createdAt: number, expiresAt: number) => ({
+    id,
+    generation,
+    created_at: createdAt,
+    expires_at: expiresAt,
+  });
+
+  it('keeps the newest unexpired codes of the current generation and replaces everything else', () => {
+    const live = [
+      code('old-generation', 1, 50, 1000),
+      code('expired', 2, 60, 90),
+      code('older', 2, 70, 1000),
+      code('newest', 2, 80, 1000),
+      code('b-same-time', 2, 75, 1000),
+      code('a-same-time', 2, 75, 1000),
+    ];
+    expect(codesToSupersede(live, { generation: 2, nowMs: 100, keep: 2 }).sort()).toEqual(
+      ['b-same-time', 'expired', 'old-generation', 'older'].sort(),
+    );
+    expect(codesToSupersede(live, { generation: 2, nowMs: 100, keep: 0 })).toHaveLength(live.length);
+    expect(codesToSupersede([], { generation: 1, nowMs: 100, keep: 2 })).toEqual([]);
   });
 });
