@@ -13,7 +13,7 @@ import { CodeMailer } from './mail/code-mailer.js';
 import { DevMailbox } from './mail/dev-mailbox.js';
 import { type OutboxEvent, OutboxWorker } from './mail/outbox-worker.js';
 import type { MailTransport } from './mail/outgoing-message.js';
-import { createSmtpTransport } from './mail/smtp-transport.js';
+import { createSmtpThreadTransport } from './mail/smtp-thread-transport.js';
 import { MailTransportCheck } from './ops/mail-transport-check.js';
 import { createOtpMetrics, type OtpMetrics } from './ops/otp-metrics.js';
 import { type OtpDatabase, openDatabase } from './store/database.js';
@@ -167,9 +167,9 @@ export async function createOtpRuntime(
 export function mailTransportFor(config: Readonly<Config>): { transport: MailTransport; devMailbox?: DevMailbox } {
   const mail = config.mail;
   const pool = { maxConnections: config.outbox.concurrency };
-  if (mail.kind === 'smtp') return { transport: createSmtpTransport({ smtpUrl: mail.smtpUrl, ...pool }) };
+  if (mail.kind === 'smtp') return { transport: createSmtpThreadTransport({ smtpUrl: mail.smtpUrl, ...pool }) };
   if (mail.kind === 'gmail') {
-    return { transport: createSmtpTransport({ gmail: { address: mail.address, appPassword: mail.appPassword }, ...pool }) };
+    return { transport: createSmtpThreadTransport({ gmail: { address: mail.address, appPassword: mail.appPassword }, ...pool }) };
   }
   const devMailbox = new DevMailbox();
   return { transport: devMailbox, devMailbox };

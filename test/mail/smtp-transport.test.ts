@@ -1,7 +1,9 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MailDeliveryError } from '../../src/mail/mail-delivery-error.js';
 import type { MailTransport, OutgoingMessage } from '../../src/mail/outgoing-message.js';
+import { createSmtpThreadTransport } from '../../src/mail/smtp-thread-transport.js';
 import { createSmtpTransport, smtpOptionsFor } from '../../src/mail/smtp-transport.js';
 import { startSmtpTestServer } from '../support/smtp-test-server.js';
 
@@ -66,7 +68,11 @@ describe('smtpOptionsFor', () => {
   });
 });
 
-describe('createSmtpTransport', () => {
+// The same contract in the event loop and in a thread of its own (what the app runs).
+describe.each([
+  ['createSmtpTransport', createSmtpTransport],
+  ['createSmtpThreadTransport', createSmtpThreadTransport],
+])('%s', (_, createTransport) => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -78,7 +84,7 @@ describe('createSmtpTransport', () => {
     return smtp;
   }
   function transportFor(options: Parameters<typeof createSmtpTransport>[0]): MailTransport {
-    const transport = createSmtpTransport(options);
+    const transport = createTransport(options);
     cleanups.push(() => transport.close());
     return transport;
   }
@@ -172,5 +178,41 @@ describe('createSmtpTransport', () => {
     const revived = await startServer({ port });
     await transport.send(message);
     expect(await revived.waitForMessages(1)).toHaveLength(1);
+  });
+});
+
+describe('createSmtpThreadTransport close()', () => {
+  it('lets a send already handed over finish, then ends the thread', async () => {
+    let dataStarted!: () => void;
+    const inData = new Promise<void>((resolve) => (dataStarted = resolve));
+    const received: string[] = [];
+    // A server that takes 300 ms to accept each message's data.
+    const slow = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, session, callback) {
+        dataStarted();
+        stream.resume();
+        stream.on('end', () => {
+          setTimeout(() => {
+            received.push(session.envelope.rcptTo.map((rcpt) => rcpt.address).join(','));
+            callback();
+          }, 300);
+        });
+      },
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = slow.server.address() as AddressInfo;
+      const transport = createSmtpThreadTransport({ smtpUrl: `smtp://127.0.0.1:${port}` });
+      const sent = transport.send(message);
+      await inData;
+      const closed = transport.close();
+      await expect(sent).resolves.toBeUndefined();
+      await closed;
+      expect(received).toEqual(['ada@example.com']);
+    } finally {
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 });
