@@ -25,13 +25,33 @@ export class CodeHasher {
     return { keyId: key.id, hash: hmacHex(key.key, binding, code) };
   }
 
-  /** Constant-time comparison; a digest made with a key we no longer hold never matches. */
+  /**
+   * The index of the first digest that `code` matches, or -1. Every digest is compared, in constant time;
+   * the HMAC is computed once per key (a digest made with a key we no longer hold, or the unknown key of
+   * a decoy, is compared against the current key's HMAC and never matches). Computing it once per digest
+   * cost three HMACs per verify for the same answer.
+   */
+  firstMatch(binding: CodeBinding, code: string, digests: readonly CodeDigest[]): number {
+    const actualByKeyId = new Map<string, Buffer>();
+    let found = -1;
+    for (const [index, digest] of digests.entries()) {
+      const key = this.keyring.find(digest.keyId);
+      const macKey = key ?? this.keyring.current;
+      let actual = actualByKeyId.get(macKey.id);
+      if (actual === undefined) {
+        actual = Buffer.from(hmacHex(macKey.key, binding, code), 'hex');
+        actualByKeyId.set(macKey.id, actual);
+      }
+      const expected = Buffer.from(digest.hash, 'hex');
+      const equal = expected.length === actual.length && timingSafeEqual(expected, actual);
+      if (equal && key !== undefined && found === -1) found = index;
+    }
+    return found;
+  }
+
+  /** Constant-time comparison of one digest; see firstMatch. */
   matches(binding: CodeBinding, code: string, digest: CodeDigest): boolean {
-    const key = this.keyring.find(digest.keyId);
-    const expected = Buffer.from(digest.hash, 'hex');
-    // Without the key, compare against a fresh HMAC anyway so both paths cost the same.
-    const actual = Buffer.from(hmacHex(key?.key ?? this.keyring.current.key, binding, code), 'hex');
-    return expected.length === actual.length && timingSafeEqual(expected, actual) && key !== undefined;
+    return this.firstMatch(binding, code, [digest]) === 0;
   }
 }
 

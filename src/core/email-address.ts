@@ -28,7 +28,10 @@ export function normalizeEmailAddress(input: string): string | null {
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || at === trimmed.length - 1) return null;
   const localPart = trimmed.slice(0, at).toLowerCase();
-  const domain = domainToASCII(trimmed.slice(at + 1).toLowerCase());
+  const lowerDomain = trimmed.slice(at + 1).toLowerCase();
+  // A plain ASCII domain (no punycode labels to check) is its own ASCII form; domainToASCII is for the rest.
+  const domain =
+    asciiDomainPattern.test(lowerDomain) && !lowerDomain.includes('xn--') ? lowerDomain : domainToASCII(lowerDomain);
   if (localPart.length > maxLocalPartLength || !localPartPattern.test(localPart)) return null;
   if (domain === '' || !asciiDomainPattern.test(domain)) return null;
   const address = `${localPart}@${domain}`;

@@ -261,13 +261,9 @@ export class OtpService {
 
   /** Compares against every candidate, padded with decoys to maxLiveCodes, so timing says nothing about how many exist. */
   private findMatch(candidates: StoredCode[], binding: CodeBinding, code: string): StoredCode | undefined {
-    let matched: StoredCode | undefined;
-    for (let i = 0; i < Math.max(candidates.length, this.deps.policy.maxLiveCodes); i++) {
-      const candidate = candidates[i];
-      const digest = candidate === undefined ? decoyDigest : { keyId: candidate.keyId, hash: candidate.codeHash };
-      if (this.deps.hasher.matches(binding, code, digest) && matched === undefined) matched = candidate;
-    }
-    return matched;
+    const digests: CodeDigest[] = candidates.map((candidate) => ({ keyId: candidate.keyId, hash: candidate.codeHash }));
+    while (digests.length < this.deps.policy.maxLiveCodes) digests.push(decoyDigest);
+    return candidates[this.deps.hasher.firstMatch(binding, code, digests)];
   }
 
   private emit(event: OtpEvent): void {

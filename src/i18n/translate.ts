@@ -32,6 +32,7 @@ export function placeholdersOf(message: string): string[] {
 }
 
 function fill(template: string, params: MessageParams): string {
+  if (!template.includes('{')) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
 }
 

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
-import { codeHmacPurpose, codesInOrder, destroyOpenDatabases, makeService, secretA, secretB } from './otp-service-harness.js';
+import {
+  codeHmacPurpose,
+  codesInOrder,
+  destroyOpenDatabases,
+  makeHasher,
+  makeService,
+  secretA,
+  secretB,
+} from './otp-service-harness.js';
 
 const anna = 'anna@example.com';
 const code = '918273';
@@ -57,5 +65,25 @@ describe('secret key rotation', () => {
     await after.deliverOutbox();
     expect(after.delivered.codes).toEqual([code]);
     expect(await after.service.verify({ address: anna, code })).toMatchObject({ ok: true });
+  });
+});
+
+describe('CodeHasher.firstMatch', () => {
+  const binding = { purpose: 'login', address: anna, context: '' };
+  const underA = makeHasher(secretA).digest(binding, code);
+  const otherUnderA = makeHasher(secretA).digest(binding, '111111');
+  const rotated = makeHasher(secretB, [secretA]);
+
+  it('finds a code under an old key beside codes under the current key, each compared with its own key', () => {
+    const underB = rotated.digest(binding, '222222');
+    expect(rotated.firstMatch(binding, code, [underB, otherUnderA, underA])).toBe(2);
+    expect(rotated.firstMatch(binding, '222222', [otherUnderA, underA, underB])).toBe(2);
+    expect(rotated.firstMatch(binding, '333333', [underB, underA])).toBe(-1);
+  });
+
+  it('never matches a digest whose key is gone, nor a decoy with no key', () => {
+    const withoutA = makeHasher(secretB);
+    expect(withoutA.firstMatch(binding, code, [underA])).toBe(-1);
+    expect(withoutA.firstMatch(binding, code, [{ keyId: '', hash: underA.hash }])).toBe(-1);
   });
 });
