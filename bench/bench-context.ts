@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,14 +30,19 @@ export interface BenchContext {
 
 export const benchSecretKey = 'bench-secret-key-0123456789abcdef-0123456789abcdef';
 
+/** The bearer key the bench's API scenarios present; the server is given its SHA-256 (API_KEY_HASHES). */
+export const benchApiKey = 'bench-api-key-0123456789abcdef0123456789abcdef';
+
 /** The addresses verify-miss guesses at; enough that none runs out of attempts within one scenario. */
 export const verifyAddressCount = 20_000;
 
 /**
  * Throughput runs lift the limits that would otherwise answer 429 to a single load generator: per-IP
- * requests and verifies, per-address sends and failures, and attempts per code (to its maximum, 20).
+ * requests and verifies, per-API-key calls, per-address sends and failures, and attempts per code (to its
+ * maximum, 20).
  */
 export const raisedLimits = {
+  API_REQUEST_LIMIT: '10000000',
   OTP_IP_REQUEST_LIMIT: '1000000',
   OTP_IP_VERIFY_LIMIT: '1000000',
   OTP_SEND_LIMIT: '10000',
@@ -53,6 +59,7 @@ export function appEnv(context: BenchContext, database: BenchDatabase, extra: Re
     SMTP_URL: context.sink.url,
     LOG_LEVEL: context.options.logLevel,
     OTP_SWEEP_INTERVAL_SECONDS: '86400',
+    API_KEY_HASHES: `bench:${createHash('sha256').update(benchApiKey).digest('hex')}`,
     ...extra,
   };
 }

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       `Throughput scenarios raise the limits (${Object.entries(raisedLimits)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')}); the limits section runs with the defaults.`,
-      'request: a new address per request (303 = queued). verify-miss: a wrong code for an address with a live code (422). flow: request → code read at the SMTP sink → verify (303), closed loop per connection.',
+      'request: a new address per request (303 = queued). verify-miss: a wrong code for an address with a live code (422), through the page (form POST with CSRF, HTML answer) and through the JSON API (bearer key, problem+json). flow: request → code read at the SMTP sink → verify (303), closed loop per connection.',
       "Peak RSS is the server process's VmHWM, reset before each scenario.",
     ],
     results: [],

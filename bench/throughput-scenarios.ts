@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { appEnv, type BenchContext, raisedLimits, startApp, verifyAddressCount, withPeakRss } from './bench-context.js';
+import {
+  appEnv,
+  type BenchContext,
+  benchApiKey,
+  raisedLimits,
+  startApp,
+  verifyAddressCount,
+  withPeakRss,
+} from './bench-context.js';
 import type { BenchDatabase } from './bench-database.js';
 import { runFlowLoad } from './flow-load.js';
 import { formBody, formHeaders, openFormSession } from './form-session.js';
@@ -72,6 +80,24 @@ export async function runThroughputScenarios(context: BenchContext, database: Be
           headers: formHeaders(session),
           // Round robin over addresses that each hold a live code; the seeded hash matches no code.
           nextBody: () => formBody(session, { email: seededAddress('vm-', guess++ % verifyAddressCount), code: '000000' }),
+          expectedStatus: 422,
+        }),
+      ),
+    );
+
+    // The same wrong guesses through the JSON API (what a back end integrating otp-app calls): no CSRF
+    // check, no HTML to render; a bearer key checked and a problem+json answer instead.
+    context.log(`${database.name}: verify-miss through the JSON API`);
+    await resetAttempts(database);
+    results.push(
+      await withPeakRss(server, () =>
+        runHttpLoad({
+          ...common,
+          scenario: 'verify-miss, JSON API',
+          method: 'POST',
+          path: '/api/v1/otp/verify',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${benchApiKey}` },
+          nextBody: () => JSON.stringify({ email: seededAddress('vm-', guess++ % verifyAddressCount), code: '000000' }),
           expectedStatus: 422,
         }),
       ),

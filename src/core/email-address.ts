@@ -30,8 +30,7 @@ export function normalizeEmailAddress(input: string): string | null {
   const localPart = trimmed.slice(0, at).toLowerCase();
   const lowerDomain = trimmed.slice(at + 1).toLowerCase();
   // A plain ASCII domain (no punycode labels to check) is its own ASCII form; domainToASCII is for the rest.
-  const domain =
-    asciiDomainPattern.test(lowerDomain) && !lowerDomain.includes('xn--') ? lowerDomain : domainToASCII(lowerDomain);
+  const domain = asciiDomainPattern.test(lowerDomain) && !lowerDomain.includes('xn--') ? lowerDomain : domainToASCII(lowerDomain);
   if (localPart.length > maxLocalPartLength || !localPartPattern.test(localPart)) return null;
   if (domain === '' || !asciiDomainPattern.test(domain)) return null;
   const address = `${localPart}@${domain}`;

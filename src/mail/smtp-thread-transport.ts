@@ -59,7 +59,7 @@ export function createSmtpThreadTransport(options: SmtpTransportOptions): MailTr
       eval: true,
       workerData,
       // A few messages in flight at a time; a small heap keeps the thread's share of RSS small.
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
     });
     const thread = { worker, pending: new Map<number, Waiting>() };
     worker.on('message', (reply: Reply) => {
