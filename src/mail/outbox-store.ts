@@ -22,7 +22,7 @@ export interface OutboxStore {
    * until `nowMs + leaseMs`.
    */
   claimDue(input: { nowMs: number; limit: number; leaseMs: number; takeOverExpired?: boolean }): Promise<ClaimedMessage[]>;
-  /** Sent: the body (it holds the code) is wiped. */
+  /** Sent: the body (it holds the code) is wiped. Wins over `expired` (a send that outlived its claim still went out), not over `failed`. */
   markSent(id: string, nowMs: number): Promise<void>;
   /**
    * Back to the queue until `nextAttemptAtMs`. `claimedAttempts` (the attempt count the claim returned)

@@ -72,9 +72,10 @@ export class KyselyOutboxStore implements OutboxStore {
       .updateTable('outbox_messages')
       .set({ status: 'sent', sealed_body: null, lease_until: null, sent_at: nowMs, updated_at: nowMs, last_error: null })
       .where('id', '=', id)
-      // Whoever's claim it was, the mail server took the message: it is sent — unless the row has already
-      // been finished (sent by a worker that took it over, or given up on and its code withdrawn).
-      .where('status', 'in', ['queued', 'sending'])
+      // Whoever's claim it was, the mail server took the message: it is sent — even if a worker that took
+      // the claim over meanwhile found the code expired and finished the row `expired` (the mail did go
+      // out; the row should say so). Not over `failed`: that code was withdrawn, and stays withdrawn.
+      .where('status', 'in', ['queued', 'sending', 'expired'])
       .execute();
   }
 
