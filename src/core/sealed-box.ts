@@ -18,6 +18,17 @@ export class SealedBox {
     return [id, iv.toString('base64url'), body.toString('base64url')].join('.');
   }
 
+  /**
+   * The box sealed again under the current key, if it was sealed under an old one that still opens it;
+   * null when it is already current or cannot be opened. Stored secrets that outlive a rotation of
+   * SECRET_KEY move to the new key this way, before the old one is dropped.
+   */
+  reseal(sealed: string): string | null {
+    if (sealed.startsWith(`${this.keyring.current.id}.`)) return null;
+    const opened = this.open(sealed);
+    return opened === null ? null : this.seal(opened);
+  }
+
   /** Null when the key is gone (rotated out) or the box was tampered with. */
   open(sealed: string): string | null {
     const [keyId = '', ivText = '', bodyText = ''] = sealed.split('.');

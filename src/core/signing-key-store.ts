@@ -17,6 +17,11 @@ export interface SigningKeyStore {
   listSigningKeys(): Promise<StoredSigningKey[]>;
   /** Adds `key` and retires every other key that has no retirement yet at `key.activatesAtMs`, atomically. */
   addSigningKey(key: StoredSigningKey): Promise<void>;
+  /**
+   * Replaces a key's sealed private key (re-sealed under the current SECRET_KEY), if it is still
+   * `expectedSealed`: of two processes re-sealing at once, one writes and the other changes nothing.
+   */
+  resealSigningKey(kid: string, expectedSealed: string, sealedPrivateKey: string): Promise<void>;
   /** Deletes keys retired before `retiredBeforeMs`; their tokens have all expired. */
   deleteRetiredSigningKeys(retiredBeforeMs: number): Promise<number>;
 }

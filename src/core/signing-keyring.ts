@@ -183,6 +183,25 @@ export class StoredSigningKeyring implements SigningKeySource {
     }
     const keys = await this.loading;
     this.cache = { loadedAtMs: nowMs, keys };
+    await this.resealUnderCurrentSecret(keys);
     return keys;
+  }
+
+  /**
+   * Keys sealed under a SECRET_KEY that is now only in OLD_SECRET_KEYS are sealed again under the
+   * current one, so that dropping the old secret later does not lose them (which would make a new key
+   * sign at once, without being published ahead). A failed write is tried again at the next load.
+   */
+  private async resealUnderCurrentSecret(keys: StoredSigningKey[]): Promise<void> {
+    for (const key of keys) {
+      const resealed = this.options.sealer.reseal(key.sealedPrivateKey);
+      if (resealed === null) continue;
+      try {
+        await this.options.store.resealSigningKey(key.kid, key.sealedPrivateKey, resealed);
+        key.sealedPrivateKey = resealed;
+      } catch {
+        // The key still opens with the old secret; the next load tries again.
+      }
+    }
   }
 }

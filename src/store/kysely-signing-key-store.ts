@@ -57,6 +57,15 @@ export class KyselySigningKeyStore implements SigningKeyStore {
     });
   }
 
+  async resealSigningKey(kid: string, expectedSealed: string, sealedPrivateKey: string): Promise<void> {
+    await this.db
+      .updateTable('signing_keys')
+      .set({ sealed_private_key: sealedPrivateKey })
+      .where('kid', '=', kid)
+      .where('sealed_private_key', '=', expectedSealed)
+      .execute();
+  }
+
   async deleteRetiredSigningKeys(retiredBeforeMs: number): Promise<number> {
     const result = await this.db.deleteFrom('signing_keys').where('retires_at', '<', retiredBeforeMs).executeTakeFirst();
     return Number(result.numDeletedRows);

@@ -80,6 +80,20 @@ describe('token signing keys: stored once, shared by every process, rotated with
     expect(decodeProtectedHeader(foreignToken.token).kid).not.toBe(decodeProtectedHeader(token).kid);
   });
 
+  it('moves a stored key to a new SECRET_KEY while the old one is kept, so dropping the old one later loses nothing', async () => {
+    api = await startApiApp();
+    const kid = decodeProtectedHeader(await tokenFor(anna)).kid;
+    const oldSecret = api.testApp.config.secretKey;
+    const newSecret = 'rotated-secret-key-0123456789abcdef-0123456789abcdef';
+
+    // A process started after the rotation (new secret, old one kept as OLD_SECRET_KEYS) signs with the key…
+    const rotated = await secondProcess({ SECRET_KEY: newSecret, OLD_SECRET_KEYS: oldSecret });
+    expect(decodeProtectedHeader((await rotated.tokens.issue({ address: anna, purpose: 'sign-in' })).token).kid).toBe(kid);
+    // …and has sealed it again under the new secret: a process that no longer holds the old one still has it.
+    const withoutOld = await secondProcess({ SECRET_KEY: newSecret });
+    expect(decodeProtectedHeader((await withoutOld.tokens.issue({ address: anna, purpose: 'sign-in' })).token).kid).toBe(kid);
+  });
+
   it('rotates: the new key is published before it signs, and the old one stays published until its tokens expired', async () => {
     api = await startApiApp({ OTP_RESEND_COOLDOWN_SECONDS: '0' });
     const oldToken = await tokenFor(anna);
