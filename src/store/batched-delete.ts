@@ -6,25 +6,33 @@ export interface BatchedDeleteInput {
   key: string;
   /** Which rows of each range to delete. */
   where: (eb: ExpressionBuilder<any, any>) => Expression<SqlBool>;
-  /**
-   * Rows examined per statement. @default 500 — with 1000, each SQLite batch held the event loop ≈5 ms and
-   * the p99 of concurrent verifies rose ×1.8–2.2 during a sweep of a million codes (npm run bench, scale).
-   */
+  /** Most rows examined per statement; fewer while statements take longer than targetBatchMs. @default 1000 */
   batchSize?: number;
+  /**
+   * How long one statement may take (SQLite runs it on the event loop, so requests wait that long).
+   * Ranges halve while a statement takes more than twice this, and grow back while it takes less than
+   * half: a fixed 1000 held the loop ≈5 ms per batch here, and ×2.2 the p99 of concurrent verifies
+   * during a sweep of a million codes (npm run bench, scale). @default 3
+   */
+  targetBatchMs?: number;
 }
+
+const minBatchSize = 50;
 
 /**
  * Deletes matching rows in short statements over consecutive key ranges, resting between them. One big
  * DELETE of a million rows holds SQLite's single write lock (and, with better-sqlite3, the event loop)
- * for seconds; ranges of a few hundred keys keep every statement short, so requests keep flowing while a
- * large backlog is swept. Each range is found through the key's index, so the work per statement stays
+ * for seconds; ranges of at most a thousand keys, fewer while they take longer than a few ms, keep every
+ * statement short, so requests keep flowing while a large backlog is swept. Each range is found through the key's index, so the work per statement stays
  * bounded however large the table is.
  *
  * @returns the number of rows deleted
  */
 export async function deleteInKeyRanges(db: Kysely<any>, input: BatchedDeleteInput): Promise<number> {
   const { table, key } = input;
-  const batchSize = input.batchSize ?? 500;
+  const maxBatchSize = input.batchSize ?? 1000;
+  const targetBatchMs = input.targetBatchMs ?? 3;
+  let batchSize = maxBatchSize;
   let after: string | undefined;
   let deleted = 0n;
   for (;;) {
@@ -53,7 +61,10 @@ export async function deleteInKeyRanges(db: Kysely<any>, input: BatchedDeleteInp
     // would otherwise queue for behind a batch at each step. PostgreSQL sweeps on a pooled connection of
     // its own, but on the same server CPUs: flat out, a sweep of a million rows raised the p99 of
     // concurrent requests 2.5-fold (npm run bench -- --postgres, scale).
-    const restMs = Math.min(50, performance.now() - batchStartedMs);
+    const tookMs = performance.now() - batchStartedMs;
+    if (tookMs > 2 * targetBatchMs) batchSize = Math.max(minBatchSize, Math.floor(batchSize / 2));
+    else if (tookMs < targetBatchMs / 2) batchSize = Math.min(maxBatchSize, Math.ceil(batchSize * 1.5));
+    const restMs = Math.min(50, tookMs);
     await new Promise((resolve) => (restMs > 0 ? setTimeout(resolve, restMs) : setImmediate(resolve)));
   }
 }
