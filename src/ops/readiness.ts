@@ -1,6 +1,5 @@
-import { type Kysely, Migrator, sql } from 'kysely';
-import { migrationTableSchemaOf } from '../store/dialect.js';
-import { migrationProvider } from '../store/migrations/index.js';
+import type { Kysely } from 'kysely';
+import { schemaStatus } from '../store/migrate.js';
 import type { MailTransportCheck, MailTransportState } from './mail-transport-check.js';
 
 export interface Readiness {
@@ -21,16 +20,7 @@ export async function checkReadiness(db: Kysely<any>, mail: MailTransportCheck):
   let database: Readiness['checks']['database'] = 'ok';
   let migrations: Readiness['checks']['migrations'] = 'unknown';
   try {
-    await sql`select 1`.execute(db);
-    // The same bookkeeping table migrateToLatest uses (on PostgreSQL: in the connection's schema).
-    const migrationTableSchema = await migrationTableSchemaOf(db);
-    const migrator = new Migrator({
-      db,
-      provider: migrationProvider,
-      ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
-    });
-    const known = await migrator.getMigrations();
-    migrations = known.every((migration) => migration.executedAt !== undefined) ? 'current' : 'pending';
+    migrations = await schemaStatus(db);
   } catch {
     database = 'unreachable';
   }
