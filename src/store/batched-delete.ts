@@ -24,8 +24,8 @@ const minBatchSize = 50;
  * Deletes matching rows in short statements over consecutive key ranges, resting between them. One big
  * DELETE of a million rows holds SQLite's single write lock (and, with better-sqlite3, the event loop)
  * for seconds; ranges of at most a thousand keys, fewer while they take longer than a few ms, keep every
- * statement short, so requests keep flowing while a large backlog is swept. Each range is found through the key's index, so the work per statement stays
- * bounded however large the table is.
+ * statement short, so requests keep flowing while a large backlog is swept. Each range is found through
+ * the key's index, so the work per statement stays bounded however large the table is.
  *
  * @returns the number of rows deleted
  */
