@@ -9,8 +9,8 @@ import {
   withPeakRss,
 } from './bench-context.js';
 import type { BenchDatabase } from './bench-database.js';
-import { runFlowLoad } from './flow-load.js';
-import { formBody, formHeaders, openFormSession } from './form-session.js';
+import { type FlowLoadOptions, runFlowLoad } from './flow-load.js';
+import { type FormSession, formBody, formHeaders, openFormSession } from './form-session.js';
 import { runHttpLoad } from './http-load.js';
 import type { LoadResult } from './load-result.js';
 import { resetAttempts, seededAddress, seedLiveCodes } from './seed-store.js';
@@ -105,17 +105,7 @@ export async function runThroughputScenarios(context: BenchContext, database: Be
 
     context.log(`${database.name}: flow`);
     results.push(
-      await withPeakRss(server, () =>
-        runFlowLoad({
-          database: database.name,
-          baseUrl: server.baseUrl,
-          session,
-          sink,
-          connections: options.connections,
-          durationSeconds: options.durationSeconds,
-          runId: options.runId,
-        }),
-      ),
+      await withPeakRss(server, () => runFlowLoad(flowLoadOptions(context, database, server.baseUrl, session, options.runId))),
     );
   } finally {
     await server.stop();
@@ -130,7 +120,7 @@ export async function runThroughputScenarios(context: BenchContext, database: Be
  * two processes' together; the worker polls every 20 ms, since nothing wakes it across processes.
  */
 async function runSplitFlow(context: BenchContext, database: BenchDatabase): Promise<LoadResult> {
-  const { options, sink } = context;
+  const { options } = context;
   const env = appEnv(context, database, { ...raisedLimits, OUTBOX_WORKER: 'off' });
   const server = await startApp(context, env, `${database.name}-split-server`);
   const worker = await startBenchServer({
@@ -146,15 +136,7 @@ async function runSplitFlow(context: BenchContext, database: BenchDatabase): Pro
     server.resetPeakRss();
     worker.resetPeakRss();
     const cpuBefore = server.cpuSeconds() + worker.cpuSeconds();
-    const result = await runFlowLoad({
-      database: database.name,
-      baseUrl: server.baseUrl,
-      session,
-      sink,
-      connections: options.connections,
-      durationSeconds: options.durationSeconds,
-      runId: `${options.runId}-split`,
-    });
+    const result = await runFlowLoad(flowLoadOptions(context, database, server.baseUrl, session, `${options.runId}-split`));
     const flows = Math.max(1, result.perSecond * result.durationSeconds);
     const cpuMs = (server.cpuSeconds() + worker.cpuSeconds() - cpuBefore) * 1000;
     return {
@@ -168,4 +150,24 @@ async function runSplitFlow(context: BenchContext, database: BenchDatabase): Pro
     await server.stop();
     await worker.stop();
   }
+}
+
+/** The closed-loop flow against `baseUrl` at the run's connections and duration; `runId` keeps its addresses apart. */
+function flowLoadOptions(
+  context: BenchContext,
+  database: BenchDatabase,
+  baseUrl: string,
+  session: FormSession,
+  runId: string,
+): FlowLoadOptions {
+  const { options, sink } = context;
+  return {
+    database: database.name,
+    baseUrl,
+    session,
+    sink,
+    connections: options.connections,
+    durationSeconds: options.durationSeconds,
+    runId,
+  };
 }
