@@ -34,4 +34,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
 # Run with `docker run --init` (or compose `init: true`) so that signals reach Node and zombies are reaped;
 # SIGTERM lets in-flight mail finish (OUTBOX_SHUTDOWN_GRACE_SECONDS).
 # The node flags of `npm run start:prod` (see the README's Performance section).
-CMD ["node", "--max-semi-space-size=4", "dist/cli.js", "serve"]
+CMD ["node", "--max-semi-space-size=4", "dist/cli/cli.js", "serve"]

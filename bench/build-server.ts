@@ -18,7 +18,7 @@ export async function buildServer(outDir: string): Promise<void> {
     await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: repoRoot });
   } catch (error) {
     // tsc still emits on type errors; measure what it emitted, but say so.
-    if (!existsSync(join(outDir, 'cli.js')))
+    if (!existsSync(join(outDir, 'cli', 'cli.js')))
       throw new Error(`the build failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
     console.error(`[bench] warning: the build has type errors:\n${(error as { stdout?: string }).stdout ?? ''}`);
   }

@@ -13,9 +13,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { createOtpRuntime } from '../src/otp-runtime.js';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/ops/logger.js';
+import { openOtpRuntime } from '../src/runtime/otp-runtime.js';
 import { buildApp } from '../src/web/app.js';
 
 const queuedEmails = 1000;
@@ -99,7 +99,7 @@ async function measureDelivery(poolSize: number) {
   const sink = await startSink(0);
   try {
     const env = { SMTP_URL: sink.url, OUTBOX_CONCURRENCY: String(poolSize) };
-    const queueing = await createOtpRuntime(configFor(dataDir, { ...env, OUTBOX_WORKER: 'off' }), logger, { runWorker: false });
+    const queueing = await openOtpRuntime(configFor(dataDir, { ...env, OUTBOX_WORKER: 'off' }), logger, { runWorker: false });
     for (let start = 0; start < queuedEmails; start += 100) {
       const batch = Array.from(
         { length: Math.min(100, queuedEmails - start) },
@@ -111,7 +111,7 @@ async function measureDelivery(poolSize: number) {
     await queueing.close();
 
     const startedAt = performance.now();
-    const worker = await createOtpRuntime(configFor(dataDir, env), logger, { runWorker: true });
+    const worker = await openOtpRuntime(configFor(dataDir, env), logger, { runWorker: true });
     await sink.waitFor(queuedEmails, 120_000);
     const seconds = (performance.now() - startedAt) / 1000;
     const counts = await worker.outbox.counts(Date.now());
@@ -156,7 +156,7 @@ function percentile(sorted: number[], p: number): number {
 async function measureRequestRound(sinkDelayMs: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'otp-bench-latency-'));
   const sink = await startSink(sinkDelayMs);
-  const runtime = await createOtpRuntime(configFor(dataDir, { SMTP_URL: sink.url }), logger);
+  const runtime = await openOtpRuntime(configFor(dataDir, { SMTP_URL: sink.url }), logger);
   const app = await buildApp(runtime, logger);
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });

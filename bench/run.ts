@@ -100,8 +100,8 @@ async function main(): Promise<void> {
       server: {
         run:
           options.compiledDir === undefined
-            ? `node ${productionNodeFlags().join(' ')} --import tsx src/cli.ts serve`
-            : `node ${productionNodeFlags().join(' ')} dist/cli.js serve (compiled by the bench, as npm run start:prod)`,
+            ? `node ${productionNodeFlags().join(' ')} --import tsx src/cli/cli.ts serve`
+            : `node ${productionNodeFlags().join(' ')} dist/cli/cli.js serve (compiled by the bench, as npm run start:prod)`,
         NODE_ENV: 'test',
         LOG_LEVEL: options.logLevel,
         ...raisedLimits,

@@ -22,7 +22,7 @@ export interface BenchServer {
 }
 
 export interface BenchServerOptions {
-  /** `worker`: `cli.js worker`, the outbox delivering on its own (no HTTP); ready once it logs that it started. */
+  /** `worker`: `cli/cli.js worker`, the outbox delivering on its own (no HTTP); ready once it logs that it started. */
   kind: 'app' | 'worker' | 'baseline';
   env: Record<string, string>;
   /** Run the app compiled here (see build-server.ts) by plain node; unset: from the sources through tsx. */
@@ -62,8 +62,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     options.kind === 'baseline'
       ? ['bench/baseline-server.mjs']
       : options.compiledDir !== undefined
-        ? [join(options.compiledDir, 'cli.js'), command]
-        : ['--import', tsxLoader, 'src/cli.ts', command];
+        ? [join(options.compiledDir, 'cli', 'cli.js'), command]
+        : ['--import', tsxLoader, 'src/cli/cli.ts', command];
   const log = openSync(options.logFile, 'a');
   const flags = [...(options.kind === 'baseline' ? [] : productionNodeFlags()), ...(options.nodeFlags ?? [])];
   const child = spawn(process.execPath, [...flags, ...script], {

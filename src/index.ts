@@ -1,12 +1,12 @@
 /**
- * otp-app as a library: `createOtpService` (core + store + mail + token signer) and `otpPlugin`
+ * otp-app as a library: `createOtpRuntime` (core + store + mail + token signer) and `otpPlugin`
  * (the hosted pages and/or the JSON API for Fastify). The otp-app server is built from these too.
  *
  * @example
  * import Fastify from 'fastify';
- * import { createOtpService, otpPlugin } from 'otp-app';
+ * import { createOtpRuntime, otpPlugin } from 'otp-app';
  *
- * const otp = await createOtpService({
+ * const otp = await createOtpRuntime({
  *   secretKey: process.env.OTP_SECRET_KEY!,
  *   smtpUrl: 'smtps://user:pass@smtp.example.com:465',
  *   mailFrom: 'Example <no-reply@example.com>',
@@ -17,16 +17,16 @@
  * app.addHook('onClose', () => otp.close());
  */
 import pino, { type Logger } from 'pino';
-import { loadConfig } from './config.js';
+import { loadConfig } from './config/config.js';
 import type { Clock } from './core/clock.js';
 import type { CodeGenerator } from './core/one-time-code.js';
 import type { OtpPolicy } from './core/otp-policy.js';
 import type { MailTransport } from './mail/outgoing-message.js';
-import { createOtpRuntime, type OtpRuntime } from './otp-runtime.js';
+import { type OtpRuntime, openOtpRuntime } from './runtime/otp-runtime.js';
 
-export type { ApiConfig, TokenConfig } from './api-config.js';
-export type { Config } from './config.js';
-export { ConfigError } from './config.js';
+export type { ApiConfig, TokenConfig } from './config/api-config.js';
+export type { Config } from './config/config.js';
+export { ConfigError } from './config/config.js';
 export { generateApiKey, sha256Hex } from './core/api-key.js';
 export type { Clock } from './core/clock.js';
 export type { DeliveryStatus } from './core/code-delivery.js';
@@ -35,12 +35,12 @@ export type { OtpPolicy } from './core/otp-policy.js';
 export type { OtpService, RequestCodeInput, VerifyCodeInput } from './core/otp-service.js';
 export { contextDigest, type IssuedToken, type VerificationClaims, type VerificationTokens } from './core/verification-token.js';
 export type { MailTransport, OutgoingMessage } from './mail/outgoing-message.js';
-export type { OtpRuntime } from './otp-runtime.js';
+export type { OtpRuntime } from './runtime/otp-runtime.js';
 export { type ApiProblemCode, apiProblemCodes, type Problem } from './web/api/api-problem.js';
 export { type OtpPluginOptions, otpPlugin } from './web/otp-plugin.js';
 
-/** Typed options of `createOtpService`; each has the same default and checks as its environment variable. */
-export interface OtpServiceOptions {
+/** Typed options of `createOtpRuntime`; each has the same default and checks as its environment variable. */
+export interface OtpRuntimeOptions {
   /** At least 32 bytes (`openssl rand -base64 48`). Keys code hashes, the outbox seal, cookies and stored signing keys. SECRET_KEY */
   secretKey: string;
   /** Former secrets: still verify, never sign. OLD_SECRET_KEYS */
@@ -95,10 +95,10 @@ export interface OtpServiceOptions {
  * worker: everything `otpPlugin` needs, or use `otp.service` directly. Call `close()` on shutdown.
  *
  * @example
- * const otp = await createOtpService({ secretKey, smtpUrl });
+ * const otp = await createOtpRuntime({ secretKey, smtpUrl });
  * const sent = await otp.service.request({ address: 'anna@example.com', purpose: 'confirm-action', context: 'Pay 120.00 EUR to ACME Ltd' });
  */
-export async function createOtpService(options: OtpServiceOptions): Promise<OtpRuntime> {
+export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpRuntime> {
   // The options go through the same parser and checks as the environment: one set of rules.
   const config = loadConfig(
     withoutUndefined({
@@ -132,7 +132,7 @@ export async function createOtpService(options: OtpServiceOptions): Promise<OtpR
     }),
   );
   const logger = options.logger ?? pino({ level: 'info' });
-  return createOtpRuntime(config, logger, {
+  return openOtpRuntime(config, logger, {
     runWorker: options.runWorker ?? true,
     ...(options.mailTransport === undefined ? {} : { transport: options.mailTransport }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -147,3 +147,8 @@ function withoutUndefined(values: Record<string, string | number | boolean | und
       .map(([key, value]) => [key, String(value)]),
   );
 }
+
+/** @deprecated Renamed: it returns an OtpRuntime (the service, its store, mail and signer). Use createOtpRuntime. */
+export const createOtpService = createOtpRuntime;
+/** @deprecated Renamed with createOtpRuntime. Use OtpRuntimeOptions. */
+export type OtpServiceOptions = OtpRuntimeOptions;

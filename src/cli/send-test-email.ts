@@ -1,7 +1,7 @@
 import escapeHtml from 'escape-html';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { normalizeEmailAddress } from '../core/email-address.js';
-import { mailTransportFor } from '../otp-runtime.js';
+import { mailTransportFor } from '../runtime/otp-runtime.js';
 
 /**
  * Sends one plain message through the configured transport and waits for the server's answer: the

@@ -4,6 +4,9 @@ import { sha256Hex } from './api-key.js';
 import type { Clock } from './clock.js';
 import type { PublicSigningJwk, SigningKeySource } from './signing-keyring.js';
 
+/** How long verifiers may cache the key set; a rotated-in key is published longer than this before it signs. */
+export const jwksMaxAgeSeconds = 300;
+
 /** What a verification token says: who proved control of which address, for what, and bound to what. */
 export interface VerificationClaims {
   /** The normalised address. */

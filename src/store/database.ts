@@ -2,11 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { DatabaseConfig } from '../config.js';
 import { openPostgresDatabase } from './postgres-database.js';
 import type { Database } from './schema.js';
 import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
+
+/** Where the codes live: the embedded SQLite file, or a PostgreSQL server shared by several app processes. */
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | {
+      kind: 'postgres';
+      /** The `postgres://` URL as given; it may hold a password, so never log it. */
+      url: string;
+      /** Connections each process keeps at most. */
+      poolSize: number;
+      /** Longest wait for a connection before a request gets "temporarily unavailable". */
+      connectTimeoutMs: number;
+    };
 
 export type OtpDatabase = Kysely<Database>;
 

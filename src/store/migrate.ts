@@ -1,7 +1,7 @@
 import { type Kysely, Migrator, sql } from 'kysely';
+import { StoreUnavailableError } from '../core/store-unavailable-error.js';
 import { migrationTableSchemaOf } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
-import { StoreUnavailableError } from './store-unavailable-error.js';
 
 /** The migrator over this build's migrations, with its bookkeeping table where migrateToLatest keeps it. */
 async function migratorFor(db: Kysely<any>): Promise<Migrator> {

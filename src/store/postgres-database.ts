@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
+import { StoreUnavailableError } from '../core/store-unavailable-error.js';
 import { isDatabaseUnreachable } from './postgres-errors.js';
 import type { Database } from './schema.js';
-import { StoreUnavailableError } from './store-unavailable-error.js';
 
 export interface PostgresDatabaseOptions {
   url: string;

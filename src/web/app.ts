@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { opsRoutes } from '../ops/ops.plugin.js';
-import type { OtpRuntime } from '../otp-runtime.js';
+import type { OtpRuntime } from '../runtime/otp-runtime.js';
 import { createApiErrorHandler } from './api/api-error-handler.js';
 import { createClientRateLimit } from './client-rate-limit.js';
 import { createErrorHandler } from './error-handler.js';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreUnavailable } from '../core/store-unavailable-error.js';
 import { formatWait, type Locale, type MessageKey, translate } from '../i18n/index.js';
-import { isStoreUnavailable } from '../store/store-unavailable-error.js';
 import { sendPage } from './page-reply.js';
 import { localeOf } from './request-locale.js';
 import { errorPage } from './views/result-pages.js';

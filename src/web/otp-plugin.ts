@@ -3,7 +3,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import type { OtpRuntime } from '../otp-runtime.js';
+import type { OtpRuntime } from '../runtime/otp-runtime.js';
 import { apiPlugin, jwksOnlyPlugin } from './api/api.plugin.js';
 import { createErrorHandler, sendNotFoundPage } from './error-handler.js';
 import { rememberReturnState } from './return-state-cookie.js';
@@ -16,7 +16,7 @@ import { staticRoutes } from './routes/static.route.js';
 import { addSecurityHeaders } from './security-headers.js';
 
 export interface OtpPluginOptions {
-  /** What `createOtpService()` returned: the service, its store, mail and token signer. */
+  /** What `createOtpRuntime()` returned: the service, its store, mail and token signer. */
   otp: OtpRuntime;
   /**
    * Mount the hosted pages (`/`, `/secure-otp/…`). They link to absolute paths, so they can only be
@@ -49,7 +49,7 @@ export interface OtpPluginOptions {
  * encapsulated under its prefix); the otp-app server itself is built from this same plugin.
  *
  * @example
- * const otp = await createOtpService({ secretKey, smtpUrl: 'smtp://…', api: { keyHashes: [hash] } });
+ * const otp = await createOtpRuntime({ secretKey, smtpUrl: 'smtp://…', api: { keyHashes: [hash] } });
  * await app.register(otpPlugin, { prefix: '/otp', otp, pages: false, api: true });
  * // POST /otp/api/v1/otp, POST /otp/api/v1/otp/verify, GET /otp/.well-known/jwks.json
  */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ApiKeyVerifier, generateApiKey, parseApiKeyHashes } from '../../src/core/api-key.js';
 
-const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../src/cli/cli.ts', import.meta.url));
 
 describe('otp-app api-key', () => {
   // Starting the CLI loads the whole app through tsx; on a busy machine that takes a while.

@@ -1,8 +1,8 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { createOtpRuntime, type OtpRuntime } from '../../src/otp-runtime.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { type OtpRuntime, openOtpRuntime } from '../../src/runtime/otp-runtime.js';
 import { type ApiTestApp, startApiApp } from './api-app.js';
 
 const anna = 'anna@example.com';
@@ -39,7 +39,7 @@ describe('token signing keys: stored once, shared by every process, rotated with
       SMTP_URL: api.smtp.url,
       ...env,
     });
-    const runtime = await createOtpRuntime(config, createLogger('silent'), { runWorker: false, clock: api.clock });
+    const runtime = await openOtpRuntime(config, createLogger('silent'), { runWorker: false, clock: api.clock });
     extraRuntimes.push(runtime);
     return runtime;
   }

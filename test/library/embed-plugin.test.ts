@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { createOtpService, generateApiKey, type OtpRuntime, otpPlugin } from 'otp-app';
+import { createOtpRuntime, createOtpService, generateApiKey, type OtpRuntime, otpPlugin } from 'otp-app';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../support/mail-codes.js';
@@ -42,7 +42,7 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
 
   it('mounts the API under a prefix beside the host app’s own routes, and the whole flow works', async () => {
     // --- as in the README ---
-    otp = await createOtpService({
+    otp = await createOtpRuntime({
       secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789',
       smtpUrl: smtp.url,
       mailFrom: 'Shop <no-reply@shop.example.com>',
@@ -100,7 +100,7 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
   });
 
   it('uses the service directly, without HTTP', async () => {
-    otp = await createOtpService({
+    otp = await createOtpRuntime({
       secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789',
       smtpUrl: smtp.url,
       dataDir,
@@ -116,15 +116,19 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
     await otp.close();
   });
 
+  it('keeps createOtpService, the former name of createOtpRuntime, working', () => {
+    expect(createOtpService).toBe(createOtpRuntime);
+  });
+
   it('refuses unsafe options the same way the environment is refused', async () => {
-    await expect(createOtpService({ secretKey: 'short', smtpUrl: smtp.url, dataDir })).rejects.toThrow(
+    await expect(createOtpRuntime({ secretKey: 'short', smtpUrl: smtp.url, dataDir })).rejects.toThrow(
       /SECRET_KEY must be at least 32 bytes/,
     );
     await expect(
-      createOtpService({ secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789', dataDir }),
+      createOtpRuntime({ secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789', dataDir }),
     ).rejects.toThrow(/SMTP_URL/);
     await expect(
-      createOtpService({
+      createOtpRuntime({
         secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789',
         smtpUrl: smtp.url,
         dataDir,
@@ -134,7 +138,7 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
   });
 
   it('refuses to mount the pages under a prefix (they link to absolute paths)', async () => {
-    const service = await createOtpService({
+    const service = await createOtpRuntime({
       secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789',
       smtpUrl: smtp.url,
       dataDir,

@@ -14,7 +14,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * What `npm run build` + `npm run start:prod` do, into a scratch folder inside the repository (so the
  * compiled files resolve the same node_modules): compile with tsconfig.build.json, copy the stylesheet,
- * and run `node cli.js serve` — plain Node, no tsx loader.
+ * and run `node cli/cli.js serve` — plain Node, no tsx loader.
  */
 describe('the production build', () => {
   let outDir: string;
@@ -42,7 +42,7 @@ describe('the production build', () => {
     smtp = await startSmtpTestServer();
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [join(outDir, 'cli.js'), 'serve'], {
+    server = spawn(process.execPath, [join(outDir, 'cli', 'cli.js'), 'serve'], {
       cwd: dataDir,
       env: {
         PATH: process.env.PATH ?? '',

@@ -24,7 +24,7 @@ function recipientsOf(server: SmtpTestServer): string[] {
   return server.envelopes.map((envelope) => envelope.to.join(','));
 }
 
-// The server runs as a real child process (`node --import tsx src/cli.ts serve`), so SIGKILL is a real
+// The server runs as a real child process (`node --import tsx src/cli/cli.ts serve`), so SIGKILL is a real
 // crash; requests go through its HTML forms over HTTP, as a browser's would.
 describe('a server process killed with SIGKILL while 100 emails are queued', () => {
   let dataDir: string | undefined;

@@ -20,7 +20,7 @@ async function answersHttp(baseUrl: string): Promise<boolean> {
   }
 }
 
-// A real child process (`node --import tsx src/cli.ts serve`) receives a real SIGTERM; the emails are
+// A real child process (`node --import tsx src/cli/cli.ts serve`) receives a real SIGTERM; the emails are
 // requested through its HTML forms.
 describe('SIGTERM while emails are being sent', () => {
   let dataDir: string | undefined;

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { testSecretKey } from './test-app.js';
 
-const cliPath = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const cliPath = fileURLToPath(new URL('../../src/cli/cli.ts', import.meta.url));
 // `node --import <tsx>` runs the CLI in this very process: a signal sent to it reaches the server itself,
 // not a wrapper (`npx tsx` would fork, and SIGKILL to the wrapper would orphan the real server).
 const tsxLoader = import.meta.resolve('tsx');
@@ -52,7 +52,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Runs `src/cli.ts` as a real child process and waits until it is ready. Always pair with
+ * Runs `src/cli/cli.ts` as a real child process and waits until it is ready. Always pair with
  * `killServerProcesses()` in afterEach, so a failed test leaves no server behind.
  */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {

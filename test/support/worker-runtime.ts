@@ -1,7 +1,7 @@
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/core/clock.js';
-import { createLogger } from '../../src/logger.js';
-import { createOtpRuntime, type OtpRuntime } from '../../src/otp-runtime.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { type OtpRuntime, openOtpRuntime } from '../../src/runtime/otp-runtime.js';
 import { testSecretKey } from './test-app.js';
 
 export interface WorkerRuntimeOptions {
@@ -23,7 +23,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  return createOtpRuntime(config, createLogger(config.logLevel), {
+  return openOtpRuntime(config, createLogger(config.logLevel), {
     runWorker: true,
     ...(options.clock ? { clock: options.clock } : {}),
   });

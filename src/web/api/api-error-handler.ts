@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isStoreUnavailable } from '../../store/store-unavailable-error.js';
+import { isStoreUnavailable } from '../../core/store-unavailable-error.js';
 import { ApiProblemError, type FieldError, sendProblem } from './api-problem.js';
 
 interface ValidationIssue {

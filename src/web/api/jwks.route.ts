@@ -1,9 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { VerificationTokens } from '../../core/verification-token.js';
+import { jwksMaxAgeSeconds, type VerificationTokens } from '../../core/verification-token.js';
 import { jwksSchema } from './api-schemas.js';
-
-/** How long verifiers may cache the key set; a rotated-in key is published longer than this before it signs. */
-export const jwksMaxAgeSeconds = 300;
 
 /** GET /.well-known/jwks.json: the public keys that verification tokens are signed with. Public, cacheable. */
 export const jwksRoutes: FastifyPluginAsyncZod<{ tokens: VerificationTokens }> = async (app, { tokens }) => {

@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Config } from './config.js';
-import { ConfigError } from './config.js';
-import type { Clock } from './core/clock.js';
-import { SealedBox } from './core/sealed-box.js';
-import { SecretKeyring } from './core/secret-keyring.js';
-import { type SigningKeySource, StoredSigningKeyring, signingKeysFromText } from './core/signing-keyring.js';
-import { VerificationTokens } from './core/verification-token.js';
-import { KyselySigningKeyStore } from './store/kysely-signing-key-store.js';
-import { jwksMaxAgeSeconds } from './web/api/jwks.route.js';
+import type { Config } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import { SealedBox } from '../core/sealed-box.js';
+import { SecretKeyring } from '../core/secret-keyring.js';
+import { type SigningKeySource, StoredSigningKeyring, signingKeysFromText } from '../core/signing-keyring.js';
+import { jwksMaxAgeSeconds, VerificationTokens } from '../core/verification-token.js';
+import { KyselySigningKeyStore } from '../store/kysely-signing-key-store.js';
 
 const keyReloadIntervalMs = 60_000;
 

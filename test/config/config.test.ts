@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Config, ConfigError, loadConfig } from '../src/config.js';
+import { type Config, ConfigError, loadConfig } from '../../src/config/config.js';
 
 const strongSecretKey = 'a-production-secret-key-of-more-than-32-bytes-0123456789';
 const productionEnv = { NODE_ENV: 'production', SECRET_KEY: strongSecretKey, SMTP_URL: 'smtp://mail.example.com:587' };

@@ -1,27 +1,27 @@
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import { type Clock, systemClock } from './core/clock.js';
-import { CodeHasher } from './core/code-hash.js';
-import { maskEmailAddress } from './core/email-address.js';
-import { type CodeGenerator, cryptoCodeGenerator } from './core/one-time-code.js';
-import { type OtpEvent, OtpService } from './core/otp-service.js';
-import { SealedBox } from './core/sealed-box.js';
-import { SecretKeyring } from './core/secret-keyring.js';
-import type { StoredSigningKeyring } from './core/signing-keyring.js';
-import type { VerificationTokens } from './core/verification-token.js';
-import { CodeMailer } from './mail/code-mailer.js';
-import { DevMailbox } from './mail/dev-mailbox.js';
-import { type OutboxEvent, OutboxWorker } from './mail/outbox-worker.js';
-import type { MailTransport } from './mail/outgoing-message.js';
-import { createSmtpThreadTransport } from './mail/smtp-thread-transport.js';
-import { MailTransportCheck } from './ops/mail-transport-check.js';
-import { createOtpMetrics, type OtpMetrics } from './ops/otp-metrics.js';
-import { type OtpDatabase, openDatabase } from './store/database.js';
-import { KyselyOtpStore } from './store/kysely-otp-store.js';
-import { KyselyOutboxStore } from './store/kysely-outbox-store.js';
-import { migrateToLatest } from './store/migrate.js';
-import { startSweeper, sweepRetentionMs } from './store/sweeper.js';
-import { createVerificationTokens } from './verification-token-runtime.js';
+import type { Config } from '../config/config.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { CodeHasher } from '../core/code-hash.js';
+import { maskEmailAddress } from '../core/email-address.js';
+import { type CodeGenerator, cryptoCodeGenerator } from '../core/one-time-code.js';
+import { type OtpEvent, OtpService } from '../core/otp-service.js';
+import { SealedBox } from '../core/sealed-box.js';
+import { SecretKeyring } from '../core/secret-keyring.js';
+import type { StoredSigningKeyring } from '../core/signing-keyring.js';
+import type { VerificationTokens } from '../core/verification-token.js';
+import { CodeMailer } from '../mail/code-mailer.js';
+import { DevMailbox } from '../mail/dev-mailbox.js';
+import { type OutboxEvent, OutboxWorker } from '../mail/outbox-worker.js';
+import type { MailTransport } from '../mail/outgoing-message.js';
+import { createSmtpThreadTransport } from '../mail/smtp-thread-transport.js';
+import { MailTransportCheck } from '../ops/mail-transport-check.js';
+import { createOtpMetrics, type OtpMetrics } from '../ops/otp-metrics.js';
+import { type OtpDatabase, openDatabase } from '../store/database.js';
+import { KyselyOtpStore } from '../store/kysely-otp-store.js';
+import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { startSweeper, sweepRetentionMs } from '../store/sweeper.js';
+import { createVerificationTokens } from './verification-tokens.js';
 
 /** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
 export interface OtpRuntime {
@@ -56,7 +56,7 @@ export interface RuntimeOptions {
 }
 
 /** Opens the database (migrating it unless AUTO_MIGRATE=false), picks the mail transport and wires the service and the worker. */
-export async function createOtpRuntime(
+export async function openOtpRuntime(
   config: Readonly<Config>,
   logger: Logger,
   options: RuntimeOptions = {},

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ApiKeyHash, parseApiKeyHashes } from './core/api-key.js';
+import { type ApiKeyHash, parseApiKeyHashes } from '../core/api-key.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
 
 /** The JSON API and the tokens it (and the success page) hand out. Part of Config; parsed with it. */

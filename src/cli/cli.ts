@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { apiKeyCommand } from './cli/api-key-command.js';
-import { migrateCommand, outboxCommand, purgeCommand } from './cli/database-commands.js';
-import { sendTestEmail } from './cli/send-test-email.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { createOtpRuntime } from './otp-runtime.js';
-import { StoreUnavailableError } from './store/store-unavailable-error.js';
-import { buildApp } from './web/app.js';
+import { type Config, ConfigError, loadConfig } from '../config/config.js';
+import { StoreUnavailableError } from '../core/store-unavailable-error.js';
+import { createLogger } from '../ops/logger.js';
+import { openOtpRuntime } from '../runtime/otp-runtime.js';
+import { buildApp } from '../web/app.js';
+import { apiKeyCommand } from './api-key-command.js';
+import { migrateCommand, outboxCommand, purgeCommand } from './database-commands.js';
+import { sendTestEmail } from './send-test-email.js';
 
 const commands = {
   serve: 'run the web app; it also delivers queued mail unless OUTBOX_WORKER=off',
@@ -92,7 +92,7 @@ function parseCommandLine(argv: string[]) {
 
 async function runWorker(config: Readonly<Config>): Promise<number> {
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
-  const runtime = await createOtpRuntime(config, logger, { runWorker: true });
+  const runtime = await openOtpRuntime(config, logger, { runWorker: true });
   logger.info({ event: 'outbox.worker_started' }, 'delivering queued mail');
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'worker shutting down: finishing sends under way');
@@ -103,7 +103,7 @@ async function runWorker(config: Readonly<Config>): Promise<number> {
 
 async function serve(config: Readonly<Config>): Promise<number> {
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
-  const runtime = await createOtpRuntime(config, logger);
+  const runtime = await openOtpRuntime(config, logger);
   const app = await buildApp(runtime, logger);
   await app.listen({ port: config.port, host: config.host });
   if (runtime.devMailbox !== undefined) {

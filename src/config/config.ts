@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultOtpPolicy, type OtpPolicy } from '../core/otp-policy.js';
+import type { DatabaseConfig } from '../store/database.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
-import { defaultOtpPolicy, type OtpPolicy } from './core/otp-policy.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
 export class ConfigError extends Error {}
+
+export type { DatabaseConfig };
 
 const minSecretKeyBytes = 32;
 
@@ -73,19 +76,6 @@ export type MailConfig =
   | { kind: 'smtp'; smtpUrl: string; from: string }
   | { kind: 'gmail'; address: string; appPassword: string; from: string }
   | { kind: 'dev-mailbox'; from: string };
-
-/** Where the codes live: the embedded SQLite file, or a PostgreSQL server shared by several app processes. */
-export type DatabaseConfig =
-  | { kind: 'sqlite'; file: string }
-  | {
-      kind: 'postgres';
-      /** The `postgres://` URL as given; it may hold a password, so never log it. */
-      url: string;
-      /** Connections each process keeps at most. */
-      poolSize: number;
-      /** Longest wait for a connection before a request gets "temporarily unavailable". */
-      connectTimeoutMs: number;
-    };
 
 export interface Config {
   env: 'development' | 'production' | 'test';
