@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Integration files each boot servers and SMTP sinks; two cores are shared with them.
     maxWorkers: 2,
+    // expect.poll waits for a signal; its 1 s default is too short on two cores shared with servers and browsers.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

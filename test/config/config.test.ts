@@ -83,7 +83,7 @@ describe('loadConfig defaults', () => {
 
   it('reads .env.example as the same configuration as an empty environment', () => {
     const dataDir = freshDir();
-    const example = parseEnv(readFileSync(new URL('../.env.example', import.meta.url), 'utf8'));
+    const example = parseEnv(readFileSync(new URL('../../.env.example', import.meta.url), 'utf8'));
     expect(loadConfig({ ...example, DATA_DIR: dataDir })).toEqual(loadConfig({ DATA_DIR: dataDir }));
   });
 });
