@@ -23,7 +23,30 @@ const context = z
     'What the code confirms ("Pay 120.00 EUR to ACME Ltd"). Shown in the email and bound into the code: verify must present the same text.',
   );
 
-/** Schemas depend on the configured purposes, so they are made once per API instance. */
+// The answers' schemas do not depend on the configured purposes: one copy, shared with otp-app/client.
+export const codeRequestedSchema = z.object({
+  id: z.string().describe('Ask GET /api/v1/otp/{id} where its email is.'),
+  expiresAt: z.iso.datetime().describe('When the code stops working.'),
+  resendAfter: z.iso.datetime().describe('The earliest time another code can be sent to this address and purpose.'),
+});
+export const codeVerifiedSchema = z.object({
+  verified: z.literal(true),
+  token: z
+    .string()
+    .describe('Ed25519-signed JWT (alg EdDSA): sub, purpose, ctx, iss, iat, exp, jti. Check it against /.well-known/jwks.json.'),
+  expiresAt: z.iso.datetime().describe('When the token expires (its `exp`).'),
+});
+const codeIdParams = z.strictObject({ id: z.uuid().describe('The `id` returned by POST /api/v1/otp.') });
+export const deliveryStateSchema = z.object({
+  id: z.string(),
+  status: z
+    .enum(deliveryStatuses)
+    .describe(
+      'queued/sending: not handed over yet; sent: accepted by the mail server; failed: could not be delivered; expired: the code expired before it could be sent.',
+    ),
+});
+
+/** Request schemas depend on the configured purposes, so they are made once per API instance. */
 export function apiSchemas(purposes: readonly string[]) {
   const purpose = z
     .enum(purposes as [string, ...string[]])
@@ -36,30 +59,15 @@ export function apiSchemas(purposes: readonly string[]) {
     purpose: purpose.optional(),
     context: context.optional(),
   });
-  const codeRequested = z.object({
-    id: z.string().describe('Ask GET /api/v1/otp/{id} where its email is.'),
-    expiresAt: z.iso.datetime().describe('When the code stops working.'),
-    resendAfter: z.iso.datetime().describe('The earliest time another code can be sent to this address and purpose.'),
-  });
-  const codeVerified = z.object({
-    verified: z.literal(true),
-    token: z
-      .string()
-      .describe(
-        'Ed25519-signed JWT (alg EdDSA): sub, purpose, ctx, iss, iat, exp, jti. Check it against /.well-known/jwks.json.',
-      ),
-    expiresAt: z.iso.datetime().describe('When the token expires (its `exp`).'),
-  });
-  const codeIdParams = z.strictObject({ id: z.uuid().describe('The `id` returned by POST /api/v1/otp.') });
-  const deliveryState = z.object({
-    id: z.string(),
-    status: z
-      .enum(deliveryStatuses)
-      .describe(
-        'queued/sending: not handed over yet; sent: accepted by the mail server; failed: could not be delivered; expired: the code expired before it could be sent.',
-      ),
-  });
-  return { requestCodeBody, verifyCodeBody, codeRequested, codeVerified, codeIdParams, deliveryState, problem: problemSchema };
+  return {
+    requestCodeBody,
+    verifyCodeBody,
+    codeRequested: codeRequestedSchema,
+    codeVerified: codeVerifiedSchema,
+    codeIdParams,
+    deliveryState: deliveryStateSchema,
+    problem: problemSchema,
+  };
 }
 
 export const jwkSchema = z.object({
