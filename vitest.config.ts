@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // `import 'otp-app'` in tests resolves to the TypeScript sources (the package's `source` condition), not dist/.
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

@@ -17,6 +17,8 @@ export interface ServerProcessOptions {
   cwd: string;
   /** How long to wait for the first HTTP answer (serve) or the start log line (worker). @default 20000 */
   readyTimeoutMs?: number;
+  /** The program to run instead of the TypeScript sources, e.g. an installed package's `otp-app` bin. */
+  executable?: string;
 }
 
 export interface ExitResult {
@@ -58,7 +60,8 @@ export async function freePort(): Promise<number> {
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const command = options.command ?? 'serve';
   const port = options.env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, ['--import', tsxLoader, cliPath, command], {
+  const entry = options.executable === undefined ? ['--import', tsxLoader, cliPath] : [options.executable];
+  const child = spawn(process.execPath, [...entry, command], {
     cwd: options.cwd,
     env: {
       PATH: process.env.PATH ?? '',
