@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CodeDelivery, CodeEmail } from '../../src/core/code-delivery.js';
 import { CodeHasher } from '../../src/core/code-hash.js';
 import { type CodeGenerator, cryptoCodeGenerator } from '../../src/core/one-time-code.js';
@@ -10,11 +7,19 @@ import { SealedBox } from '../../src/core/sealed-box.js';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
 import { MailDeliveryError } from '../../src/mail/mail-delivery-error.js';
 import { OutboxWorker } from '../../src/mail/outbox-worker.js';
-import { type OtpDatabase, openSqliteDatabase } from '../../src/store/database.js';
+import type { OtpDatabase } from '../../src/store/database.js';
 import { KyselyOtpStore } from '../../src/store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../../src/store/kysely-outbox-store.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
+import type { TestDialect } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { openFreshDatabase } from './harness-databases.js';
+
+export {
+  destroyOpenDatabases,
+  dropPostgresOfThisFile,
+  openAnotherHandle,
+  openFreshDatabase,
+} from './harness-databases.js';
 
 /** The same HKDF purposes the runtime uses, so the keys here are the keys in production. */
 export const codeHmacPurpose = 'otp code hmac v1';
@@ -61,6 +66,8 @@ export function codesInOrder(...codes: string[]): CodeGenerator {
 }
 
 export interface Wiring {
+  /** The database a fresh service gets when `db` is not given; SQLite unless a suite runs on PostgreSQL. */
+  dialect?: TestDialect;
   codeGenerator?: CodeGenerator;
   currentSecret?: string;
   oldSecrets?: string[];
@@ -68,32 +75,6 @@ export interface Wiring {
   db?: OtpDatabase;
   clock?: FakeClock;
   delivery?: RecordingDelivery;
-}
-
-const openDatabases: { db: OtpDatabase; dir?: string }[] = [];
-
-/** A fresh SQLite file in its own temp directory, migrated; closed by `destroyOpenDatabases`. */
-export async function openFreshDatabase(): Promise<{ db: OtpDatabase; filename: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'otp-core-'));
-  const filename = join(dir, 'otp.sqlite');
-  const db = openSqliteDatabase(filename);
-  openDatabases.push({ db, dir });
-  await migrateToLatest(db);
-  return { db, filename };
-}
-
-/** A second handle on an existing file: what a second process would hold. */
-export function openAnotherHandle(filename: string): OtpDatabase {
-  const db = openSqliteDatabase(filename);
-  openDatabases.push({ db });
-  return db;
-}
-
-/** Call from afterEach: closes every handle opened by this test and removes its files. */
-export async function destroyOpenDatabases(): Promise<void> {
-  const opened = openDatabases.splice(0);
-  for (const { db } of opened) await db.destroy();
-  for (const { dir } of opened) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 }
 
 export function makeHasher(currentSecret = secretA, oldSecrets: string[] = []): CodeHasher {
@@ -120,9 +101,13 @@ async function outboxHasDueMail(db: OtpDatabase, nowMs: number): Promise<boolean
   return due !== undefined;
 }
 
-/** OtpService wired to the real Kysely store on a real SQLite file, a fake clock and a recording mailbox. */
+/**
+ * OtpService wired to the real Kysely store on a fresh database (SQLite unless `wiring.dialect` says
+ * otherwise), a fake clock and a recording mailbox.
+ */
 export async function makeService(overrides: Partial<OtpPolicy> = {}, wiring: Wiring = {}) {
-  const opened = wiring.db === undefined ? await openFreshDatabase() : { db: wiring.db, filename: '' };
+  const opened =
+    wiring.db === undefined ? await openFreshDatabase(wiring.dialect) : { db: wiring.db, filename: '', location: '' };
   const db = opened.db;
   const store = new KyselyOtpStore(db);
   const clock = wiring.clock ?? new FakeClock();
@@ -168,5 +153,25 @@ export async function makeService(overrides: Partial<OtpPolicy> = {}, wiring: Wi
     return delivered.lastCode();
   }
 
-  return { service, clock, delivered, db, store, hasher, sealer, filename: opened.filename, deliverOutbox, requestAndReceive };
+  return {
+    service,
+    clock,
+    delivered,
+    db,
+    store,
+    hasher,
+    sealer,
+    filename: opened.filename,
+    location: opened.location,
+    deliverOutbox,
+    requestAndReceive,
+  };
+}
+
+/**
+ * makeService on one dialect, for a suite run over every dialect:
+ * `describe.each(dialects)('… (%s)', (dialect) => { const makeService = makeServiceOn(dialect); … })`.
+ */
+export function makeServiceOn(dialect: TestDialect) {
+  return (overrides: Partial<OtpPolicy> = {}, wiring: Wiring = {}) => makeService(overrides, { dialect, ...wiring });
 }

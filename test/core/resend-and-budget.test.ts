@@ -1,156 +1,166 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { VerifyOutcome } from '../../src/core/otp-outcome.js';
 import type { OtpService } from '../../src/core/otp-service.js';
 import { codesToSupersede } from '../../src/store/kysely-otp-store.js';
-import { codesInOrder, destroyOpenDatabases, makeService } from './otp-service-harness.js';
+import { dialects } from '../support/dialects.js';
+import { codesInOrder, destroyOpenDatabases, dropPostgresOfThisFile, makeServiceOn } from './otp-service-harness.js';
 
 const anna = 'anna@example.com';
 const [first, second, third] = ['918273', '364501', '720946'] as const;
 const wrongCode = '555555';
 
 afterEach(destroyOpenDatabases);
+afterAll(dropPostgresOfThisFile);
 
-/** Anna asks for a code, and asks again after the 60-second cooldown: two emails, two codes. */
-async function annaAskedTwice() {
-  const harness = await makeService({}, { codeGenerator: codesInOrder(first, second, third) });
-  await harness.requestAndReceive({ address: anna });
-  harness.clock.advanceSeconds(61);
-  await harness.requestAndReceive({ address: anna });
-  return harness;
-}
+describe.each(dialects)('resend and budget (%s)', (dialect) => {
+  const makeService = makeServiceOn(dialect);
 
-async function guessWrong(service: OtpService, times: number, purpose = 'sign-in'): Promise<VerifyOutcome[]> {
-  const outcomes: VerifyOutcome[] = [];
-  for (let i = 0; i < times; i++) outcomes.push(await service.verify({ address: anna, code: wrongCode, purpose }));
-  return outcomes;
-}
-
-describe('resending a code', () => {
-  it('keeps the first code valid after a resend', async () => {
-    const { service } = await annaAskedTwice();
-    expect(await service.verify({ address: anna, code: first })).toMatchObject({ ok: true });
-  });
-
-  it('accepts the resent code too', async () => {
-    const { service } = await annaAskedTwice();
-    expect(await service.verify({ address: anna, code: second })).toMatchObject({ ok: true });
-  });
-
-  it('burns the other code when one of the two succeeds', async () => {
-    const { service, db } = await annaAskedTwice();
-    await service.verify({ address: anna, code: second });
-    expect(await service.verify({ address: anna, code: first })).toEqual({ ok: false, reason: 'invalid_code', attemptsLeft: 4 });
-    const statuses = await db.selectFrom('otp_codes').select('status').orderBy('created_at').execute();
-    expect(statuses.map((row) => row.status)).toEqual(['superseded', 'used']);
-  });
-
-  it.each([
-    ['the first code is superseded', first, { ok: false, reason: 'invalid_code', attemptsLeft: 4 }],
-    ['the second code still works', second, { ok: true, address: anna, purpose: 'sign-in' }],
-    ['the third code works', third, { ok: true, address: anna, purpose: 'sign-in' }],
-  ])('keeps at most two codes alive after a third send: %s', async (_, typed, expected) => {
-    const harness = await annaAskedTwice();
+  /** Anna asks for a code, and asks again after the 60-second cooldown: two emails, two codes. */
+  async function annaAskedTwice() {
+    const harness = await makeService({}, { codeGenerator: codesInOrder(first, second, third) });
+    await harness.requestAndReceive({ address: anna });
     harness.clock.advanceSeconds(61);
     await harness.requestAndReceive({ address: anna });
-    expect(await harness.service.verify({ address: anna, code: typed })).toEqual(expected);
-  });
-});
-
-describe('one attempt budget shared by live codes', () => {
-  it('does not refill the budget on resend: three wrong before and two after lock both codes', async () => {
-    const harness = await makeService({}, { codeGenerator: codesInOrder(first, second) });
-    await harness.requestAndReceive({ address: anna });
-    await guessWrong(harness.service, 3);
-    harness.clock.advanceSeconds(61);
-    await harness.requestAndReceive({ address: anna });
-    expect(await guessWrong(harness.service, 2)).toEqual([
-      { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
-      { ok: false, reason: 'locked' },
-    ]);
-    expect(await harness.service.verify({ address: anna, code: first })).toEqual({ ok: false, reason: 'locked' });
-    expect(await harness.service.verify({ address: anna, code: second })).toEqual({ ok: false, reason: 'locked' });
-  });
-
-  it('starts a fresh budget with a new request after a lock', async () => {
-    const harness = await makeService({}, { codeGenerator: codesInOrder(first, second) });
-    await harness.requestAndReceive({ address: anna });
-    await guessWrong(harness.service, 5);
-    harness.clock.advanceSeconds(61);
-    await harness.requestAndReceive({ address: anna });
-    expect(await guessWrong(harness.service, 1)).toEqual([{ ok: false, reason: 'invalid_code', attemptsLeft: 4 }]);
-    expect(await harness.service.verify({ address: anna, code: first })).toMatchObject({ ok: false, reason: 'invalid_code' });
-    expect(await harness.service.verify({ address: anna, code: second })).toMatchObject({ ok: true });
-  });
-});
-
-describe('wrong attempts per address: 10 per hour across codes and purposes', () => {
-  /** 4 wrong for sign-in, 4 for confirm-action, then 2 for verify-email: the tenth pauses the address. */
-  async function tenWrongAcrossPurposes(service: OtpService): Promise<VerifyOutcome[]> {
-    return [
-      ...(await guessWrong(service, 4, 'sign-in')),
-      ...(await guessWrong(service, 4, 'confirm-action')),
-      ...(await guessWrong(service, 2, 'verify-email')),
-    ];
+    return harness;
   }
 
-  it('pauses verification for the address after ten wrong attempts', async () => {
-    const { service } = await makeService();
-    const outcomes = await tenWrongAcrossPurposes(service);
-    expect(outcomes.slice(-2)).toEqual([
-      { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
-      { ok: false, reason: 'paused', retryAfterSeconds: 3600 },
-    ]);
-    expect(await guessWrong(service, 1, 'sign-in')).toEqual([{ ok: false, reason: 'paused', retryAfterSeconds: 3600 }]);
-  });
+  async function guessWrong(service: OtpService, times: number, purpose = 'sign-in'): Promise<VerifyOutcome[]> {
+    const outcomes: VerifyOutcome[] = [];
+    for (let i = 0; i < times; i++) outcomes.push(await service.verify({ address: anna, code: wrongCode, purpose }));
+    return outcomes;
+  }
 
-  it('refuses even the right code while paused, and counts the wait down', async () => {
-    const harness = await makeService({}, { codeGenerator: codesInOrder(first) });
-    await tenWrongAcrossPurposes(harness.service);
-    harness.clock.advanceSeconds(200);
-    const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
-    expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toEqual({
-      ok: false,
-      reason: 'paused',
-      retryAfterSeconds: 3400,
+  describe('resending a code', () => {
+    it('keeps the first code valid after a resend', async () => {
+      const { service } = await annaAskedTwice();
+      expect(await service.verify({ address: anna, code: first })).toMatchObject({ ok: true });
+    });
+
+    it('accepts the resent code too', async () => {
+      const { service } = await annaAskedTwice();
+      expect(await service.verify({ address: anna, code: second })).toMatchObject({ ok: true });
+    });
+
+    it('burns the other code when one of the two succeeds', async () => {
+      const { service, db } = await annaAskedTwice();
+      await service.verify({ address: anna, code: second });
+      expect(await service.verify({ address: anna, code: first })).toEqual({
+        ok: false,
+        reason: 'invalid_code',
+        attemptsLeft: 4,
+      });
+      const statuses = await db.selectFrom('otp_codes').select('status').orderBy('created_at').execute();
+      expect(statuses.map((row) => row.status)).toEqual(['superseded', 'used']);
+    });
+
+    it.each([
+      ['the first code is superseded', first, { ok: false, reason: 'invalid_code', attemptsLeft: 4 }],
+      ['the second code still works', second, { ok: true, address: anna, purpose: 'sign-in' }],
+      ['the third code works', third, { ok: true, address: anna, purpose: 'sign-in' }],
+    ])('keeps at most two codes alive after a third send: %s', async (_, typed, expected) => {
+      const harness = await annaAskedTwice();
+      harness.clock.advanceSeconds(61);
+      await harness.requestAndReceive({ address: anna });
+      expect(await harness.service.verify({ address: anna, code: typed })).toEqual(expected);
     });
   });
 
-  it('lifts the pause when the hour has rolled', async () => {
-    const harness = await makeService();
-    await tenWrongAcrossPurposes(harness.service);
-    harness.clock.advanceSeconds(3600);
-    const code = await harness.requestAndReceive({ address: anna });
-    expect(await guessWrong(harness.service, 1)).toEqual([{ ok: false, reason: 'invalid_code', attemptsLeft: 4 }]);
-    expect(await harness.service.verify({ address: anna, code })).toMatchObject({ ok: true });
+  describe('one attempt budget shared by live codes', () => {
+    it('does not refill the budget on resend: three wrong before and two after lock both codes', async () => {
+      const harness = await makeService({}, { codeGenerator: codesInOrder(first, second) });
+      await harness.requestAndReceive({ address: anna });
+      await guessWrong(harness.service, 3);
+      harness.clock.advanceSeconds(61);
+      await harness.requestAndReceive({ address: anna });
+      expect(await guessWrong(harness.service, 2)).toEqual([
+        { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
+        { ok: false, reason: 'locked' },
+      ]);
+      expect(await harness.service.verify({ address: anna, code: first })).toEqual({ ok: false, reason: 'locked' });
+      expect(await harness.service.verify({ address: anna, code: second })).toEqual({ ok: false, reason: 'locked' });
+    });
+
+    it('starts a fresh budget with a new request after a lock', async () => {
+      const harness = await makeService({}, { codeGenerator: codesInOrder(first, second) });
+      await harness.requestAndReceive({ address: anna });
+      await guessWrong(harness.service, 5);
+      harness.clock.advanceSeconds(61);
+      await harness.requestAndReceive({ address: anna });
+      expect(await guessWrong(harness.service, 1)).toEqual([{ ok: false, reason: 'invalid_code', attemptsLeft: 4 }]);
+      expect(await harness.service.verify({ address: anna, code: first })).toMatchObject({ ok: false, reason: 'invalid_code' });
+      expect(await harness.service.verify({ address: anna, code: second })).toMatchObject({ ok: true });
+    });
   });
 
-  it('does not pause another address', async () => {
-    const harness = await makeService();
-    await tenWrongAcrossPurposes(harness.service);
-    const code = await harness.requestAndReceive({ address: 'ben@example.com' });
-    expect(await harness.service.verify({ address: 'ben@example.com', code })).toMatchObject({ ok: true });
-  });
+  describe('wrong attempts per address: 10 per hour across codes and purposes', () => {
+    /** 4 wrong for sign-in, 4 for confirm-action, then 2 for verify-email: the tenth pauses the address. */
+    async function tenWrongAcrossPurposes(service: OtpService): Promise<VerifyOutcome[]> {
+      return [
+        ...(await guessWrong(service, 4, 'sign-in')),
+        ...(await guessWrong(service, 4, 'confirm-action')),
+        ...(await guessWrong(service, 2, 'verify-email')),
+      ];
+    }
 
-  it('does not count a success as a wrong attempt', async () => {
-    const harness = await makeService();
-    await guessWrong(harness.service, 4, 'sign-in');
-    await guessWrong(harness.service, 4, 'confirm-action');
-    const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
-    expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toMatchObject({ ok: true });
-    expect(await guessWrong(harness.service, 1, 'verify-email')).toEqual([
-      { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
-    ]);
-  });
+    it('pauses verification for the address after ten wrong attempts', async () => {
+      const { service } = await makeService();
+      const outcomes = await tenWrongAcrossPurposes(service);
+      expect(outcomes.slice(-2)).toEqual([
+        { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
+        { ok: false, reason: 'paused', retryAfterSeconds: 3600 },
+      ]);
+      expect(await guessWrong(service, 1, 'sign-in')).toEqual([{ ok: false, reason: 'paused', retryAfterSeconds: 3600 }]);
+    });
 
-  it('says how long the pause lasts when the tenth wrong attempt is made late in the window', async () => {
-    const { service, clock } = await makeService();
-    await guessWrong(service, 1, 'sign-in');
-    clock.advanceSeconds(1000);
-    await guessWrong(service, 3, 'sign-in');
-    await guessWrong(service, 4, 'confirm-action');
-    const tenth = await guessWrong(service, 2, 'verify-email');
-    expect(tenth.at(-1)).toEqual({ ok: false, reason: 'paused', retryAfterSeconds: 2600 });
-    expect(await guessWrong(service, 1, 'verify-email')).toEqual([{ ok: false, reason: 'paused', retryAfterSeconds: 2600 }]);
+    it('refuses even the right code while paused, and counts the wait down', async () => {
+      const harness = await makeService({}, { codeGenerator: codesInOrder(first) });
+      await tenWrongAcrossPurposes(harness.service);
+      harness.clock.advanceSeconds(200);
+      const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
+      expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toEqual({
+        ok: false,
+        reason: 'paused',
+        retryAfterSeconds: 3400,
+      });
+    });
+
+    it('lifts the pause when the hour has rolled', async () => {
+      const harness = await makeService();
+      await tenWrongAcrossPurposes(harness.service);
+      harness.clock.advanceSeconds(3600);
+      const code = await harness.requestAndReceive({ address: anna });
+      expect(await guessWrong(harness.service, 1)).toEqual([{ ok: false, reason: 'invalid_code', attemptsLeft: 4 }]);
+      expect(await harness.service.verify({ address: anna, code })).toMatchObject({ ok: true });
+    });
+
+    it('does not pause another address', async () => {
+      const harness = await makeService();
+      await tenWrongAcrossPurposes(harness.service);
+      const code = await harness.requestAndReceive({ address: 'ben@example.com' });
+      expect(await harness.service.verify({ address: 'ben@example.com', code })).toMatchObject({ ok: true });
+    });
+
+    it('does not count a success as a wrong attempt', async () => {
+      const harness = await makeService();
+      await guessWrong(harness.service, 4, 'sign-in');
+      await guessWrong(harness.service, 4, 'confirm-action');
+      const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
+      expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toMatchObject({ ok: true });
+      expect(await guessWrong(harness.service, 1, 'verify-email')).toEqual([
+        { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
+      ]);
+    });
+
+    it('says how long the pause lasts when the tenth wrong attempt is made late in the window', async () => {
+      const { service, clock } = await makeService();
+      await guessWrong(service, 1, 'sign-in');
+      clock.advanceSeconds(1000);
+      await guessWrong(service, 3, 'sign-in');
+      await guessWrong(service, 4, 'confirm-action');
+      const tenth = await guessWrong(service, 2, 'verify-email');
+      expect(tenth.at(-1)).toEqual({ ok: false, reason: 'paused', retryAfterSeconds: 2600 });
+      expect(await guessWrong(service, 1, 'verify-email')).toEqual([{ ok: false, reason: 'paused', retryAfterSeconds: 2600 }]);
+    });
   });
 });
 
