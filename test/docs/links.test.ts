@@ -22,7 +22,7 @@ function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   for (const [, heading] of proseOf(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const slug = heading
+    const slug = (heading ?? '')
       .toLowerCase()
       .replace(/[^\p{Letter}\p{Number}\s_-]/gu, '')
       .replace(/\s/g, '-');
