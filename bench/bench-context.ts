@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchDatabase } from './bench-database.js';
@@ -50,11 +50,25 @@ export const raisedLimits = {
   OTP_ADDRESS_FAILURE_LIMIT: '1000',
 } as const;
 
+const tempDirs: string[] = [];
+
+/** A fresh folder in the OS temp folder, removed when the bench process exits (however the run ends). */
+export function benchTempDir(prefix: string): string {
+  if (tempDirs.length === 0) {
+    process.once('exit', () => {
+      for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 export function appEnv(context: BenchContext, database: BenchDatabase, extra: Record<string, string>): Record<string, string> {
   return {
     NODE_ENV: 'test',
     SECRET_KEY: benchSecretKey,
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'otp-bench-data-')),
+    DATA_DIR: benchTempDir('otp-bench-data-'),
     DATABASE_URL: database.databaseUrl,
     SMTP_URL: context.sink.url,
     LOG_LEVEL: context.options.logLevel,

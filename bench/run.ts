@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { smtpOptionsFor } from '../src/mail/smtp-transport.js';
-import { type BenchContext, type BenchOptions, raisedLimits, withPeakRss } from './bench-context.js';
+import { type BenchContext, type BenchOptions, benchTempDir, raisedLimits, withPeakRss } from './bench-context.js';
 import { type BenchDatabase, openBenchPostgres, openBenchSqlite } from './bench-database.js';
 import { buildServer } from './build-server.js';
 import { runHttpLoad } from './http-load.js';
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   report.results.push(baselineFirst);
 
   const databases: Array<() => Promise<BenchDatabase | null>> = [
-    async () => openBenchSqlite(join(mkdtempSync(join(tmpdir(), 'otp-bench-')), 'otp.sqlite')),
+    async () => openBenchSqlite(join(benchTempDir('otp-bench-'), 'otp.sqlite')),
   ];
   if (postgresWanted) databases.push(() => openBenchPostgres(postgresUrl));
 

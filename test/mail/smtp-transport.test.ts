@@ -185,8 +185,11 @@ describe('createSmtpThreadTransport close()', () => {
   it('lets a send already handed over finish, then ends the thread', async () => {
     let dataStarted!: () => void;
     const inData = new Promise<void>((resolve) => (dataStarted = resolve));
+    let acceptData!: () => void;
+    const dataAccepted = new Promise<void>((resolve) => (acceptData = resolve));
     const received: string[] = [];
-    // A server that takes 300 ms to accept each message's data.
+    // A server that holds each message's data unanswered until the test lets it go: the send is under
+    // way for as long as the test needs, with no timing involved.
     const slow = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -194,10 +197,10 @@ describe('createSmtpThreadTransport close()', () => {
         dataStarted();
         stream.resume();
         stream.on('end', () => {
-          setTimeout(() => {
+          void dataAccepted.then(() => {
             received.push(session.envelope.rcptTo.map((rcpt) => rcpt.address).join(','));
             callback();
-          }, 300);
+          });
         });
       },
     });
@@ -208,6 +211,8 @@ describe('createSmtpThreadTransport close()', () => {
       const sent = transport.send(message);
       await inData;
       const closed = transport.close();
+      // Only now does the server answer the data: a close that did not wait would have cut the send off.
+      acceptData();
       await expect(sent).resolves.toBeUndefined();
       await closed;
       expect(received).toEqual(['ada@example.com']);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../support/fake-clock.js';
 import { FormClient } from '../support/form-client.js';
 import { latestCodeFor } from '../support/mail-codes.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
@@ -61,18 +62,20 @@ describe('/metrics', () => {
   });
 
   it('shows outbox depth and the age of the oldest undelivered email', async () => {
-    // No worker in this process: the email stays queued.
-    testApp = await startTestApp({ env: { OUTBOX_WORKER: 'off' } });
+    // No worker in this process: the email stays queued. The app's clock moves only when told to.
+    const clock = new FakeClock();
+    testApp = await startTestApp({ clock, env: { OUTBOX_WORKER: 'off' } });
     expect(sample(await scrape(), 'otp_outbox_messages{status="queued"}')).toBe(0);
     expect(sample(await scrape(), 'otp_outbox_oldest_pending_age_seconds')).toBe(0);
 
     const request = await testApp.runtime.service.request({ address: 'ben@example.com' });
     expect(request.ok).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(sample(await scrape(), 'otp_outbox_oldest_pending_age_seconds')).toBe(0);
+    clock.advanceSeconds(42);
     const text = await scrape();
     expect(sample(text, 'otp_outbox_messages{status="queued"}')).toBe(1);
     expect(sample(text, 'otp_outbox_messages{status="sent"}')).toBe(0);
-    expect(sample(text, 'otp_outbox_oldest_pending_age_seconds')).toBeGreaterThan(0);
+    expect(sample(text, 'otp_outbox_oldest_pending_age_seconds')).toBe(42);
   });
 
   it('keeps each app on its own registry', async () => {

@@ -23,6 +23,16 @@ describe('the production build', () => {
   let server: ChildProcess | undefined;
   let baseUrl: string;
   let output = '';
+  /** Standard output alone: the log stream, where every line must be JSON. */
+  let stdout = '';
+  const logLineWaiters: Array<{ matches: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
+
+  /** Resolves with the first log line (already written, or written later) that `matches` accepts. */
+  function logLine(matches: (line: LogLine) => boolean): Promise<LogLine> {
+    const written = logLinesOf(stdout).find(matches);
+    if (written !== undefined) return Promise.resolve(written);
+    return new Promise((resolve) => logLineWaiters.push({ matches, resolve }));
+  }
 
   beforeAll(async () => {
     mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
@@ -55,18 +65,24 @@ describe('the production build', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (server.exitCode !== null) throw new Error(`the built server exited:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`the built server did not answer within 20 s:\n${output}`);
-      try {
-        if ((await fetch(`${baseUrl}/healthz`)).ok) break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+    server.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      stdout += chunk.toString();
+      const lines = logLinesOf(stdout);
+      for (const waiter of [...logLineWaiters]) {
+        const line = lines.find(waiter.matches);
+        if (line === undefined) continue;
+        logLineWaiters.splice(logLineWaiters.indexOf(waiter), 1);
+        waiter.resolve(line);
       }
-    }
+    });
+    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // Ready when Fastify logs that it listens (written once the port is bound); an early exit fails at once.
+    const exited = new Promise<never>((_resolve, reject) => {
+      server!.once('exit', (code) => reject(new Error(`the built server exited (${code}):\n${output}`)));
+    });
+    exited.catch(() => {});
+    await Promise.race([logLine((line) => String(line.msg).startsWith('Server listening at')), exited]);
   }, 120_000);
 
   afterAll(async () => {
@@ -98,8 +114,48 @@ describe('the production build', () => {
     expect((await fetch(`${baseUrl}/metrics`)).status).toBe(404);
   });
 
-  it('logs JSON in production', () => {
-    const firstLine = output.split('\n').find((line) => line.trim() !== '');
-    expect(() => JSON.parse(firstLine ?? '')).not.toThrow();
+  it('logs JSON in production: every line, with level, time and message, and one line per request', async () => {
+    await fetch(`${baseUrl}/secure-otp/request/?email=anna%40example.com`);
+    const requestLine = await logLine(
+      (line) => line.msg === 'request' && isRecord(line.req) && line.req.url === '/secure-otp/request/',
+    );
+
+    const lines = stdout.split('\n').filter((line) => line.trim() !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) {
+      let parsed: unknown;
+      expect(() => (parsed = JSON.parse(line)), line).not.toThrow();
+      expect(parsed, line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+    }
+    expect(logLinesOf(stdout).some((line) => String(line.msg).startsWith('Server listening at'))).toBe(true);
+    // The request line: method, route and status, never the query string.
+    expect(requestLine).toMatchObject({
+      level: 30,
+      req: { method: 'GET', url: '/secure-otp/request/' },
+      statusCode: 200,
+      responseTimeMs: expect.any(Number),
+    });
+    expect(stdout).not.toContain('anna');
   });
 });
+
+type LogLine = Record<string, unknown>;
+
+/** The complete lines of `text` that are JSON objects (a line still being written is left out). */
+function logLinesOf(text: string): LogLine[] {
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .flatMap((line) => {
+      try {
+        const parsed: unknown = JSON.parse(line);
+        return isRecord(parsed) ? [parsed] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -22,8 +22,12 @@ describe('sweeping in batches', () => {
   });
 
   afterEach(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    // The folder goes even when the database failed to open.
+    try {
+      await db?.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   /** `count` addresses with one code each; every `liveEvery`-th code is live, the rest long expired. */

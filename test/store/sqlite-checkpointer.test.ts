@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -7,12 +7,16 @@ import { startSqliteCheckpointer } from '../../src/store/sqlite-checkpointer.js'
 
 describe('the SQLite checkpoint thread', () => {
   const opened: SqliteDatabase.Database[] = [];
+  const dirs: string[] = [];
   afterEach(() => {
     for (const db of opened.splice(0)) if (db.open) db.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   function openWal(): { db: SqliteDatabase.Database; file: string } {
-    const file = join(mkdtempSync(join(tmpdir(), 'otp-checkpoint-')), 'otp.sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'otp-checkpoint-'));
+    dirs.push(dir);
+    const file = join(dir, 'otp.sqlite');
     const db = new SqliteDatabase(file);
     opened.push(db);
     db.pragma('journal_mode = WAL');

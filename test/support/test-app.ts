@@ -47,6 +47,16 @@ export const testSecretKey = 'test-secret-key-0123456789abcdef-0123456789abcdef'
 /** Boots the real server on an ephemeral loopback port with its own SQLite file or PostgreSQL schema. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'otp-app-test-'));
+  try {
+    return await startTestAppIn(dataDir, options);
+  } catch (error) {
+    // A start that fails (a config refused on purpose, say) returns no close(): remove the folder here.
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startTestAppIn(dataDir: string, options: TestAppOptions): Promise<TestApp> {
   const dialect = options.dialect ?? 'sqlite';
   const ownsDatabase = dialect === 'postgres' && options.env?.DATABASE_URL === undefined;
   const postgresSchema = ownsDatabase ? await createPostgresTestSchema() : undefined;
