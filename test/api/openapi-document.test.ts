@@ -43,8 +43,10 @@ describe('the OpenAPI 3.1 document', () => {
       const declared = api.openApi.paths[operation.path][operation.method];
       expect(Object.keys(declared.responses).sort()).toEqual([...operation.statuses].sort());
       expect(declared.summary).toEqual(expect.any(String));
+      // Generated clients name their methods after it.
+      expect(declared.operationId).toMatch(/^[a-z][A-Za-z]+$/);
       if (operation.secured) expect(declared.security).toEqual([{ bearerAuth: [] }]);
-      else expect(declared.security).toBeUndefined();
+      else expect(declared.security).toEqual([]);
       for (const [status, response] of Object.entries<any>(declared.responses)) {
         expect(response.description, `${status} has a description`).toEqual(expect.any(String));
         const mediaType = Number(status) >= 400 ? 'application/problem+json' : 'application/json';

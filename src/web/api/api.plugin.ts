@@ -57,7 +57,10 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
         title: `${options.appName} API`,
         version: '1.0.0',
         description: 'Email one-time codes and verify them; a successful verify returns an Ed25519-signed JWT.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      // Relative: the API answers on whatever origin serves this document.
+      servers: [{ url: '/', description: 'This otp-app service' }],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key made with `otp-app api-key`.' },

@@ -9,9 +9,12 @@ export const jwksRoutes: FastifyPluginAsyncZod<{ tokens: VerificationTokens }> =
     {
       schema: {
         summary: 'Public keys for verification tokens',
+        operationId: 'getJwks',
         description:
           'Ed25519 keys (JWK, OKP). Includes the signing key, keys whose tokens may still be valid, and the next key before it starts signing.',
         tags: ['tokens'],
+        // Public on purpose: anyone checking a token needs the keys, and they are public keys.
+        security: [],
         response: { 200: jwksSchema },
       },
     },

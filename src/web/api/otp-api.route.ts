@@ -39,6 +39,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     {
       schema: {
         summary: 'Email a one-time code',
+        operationId: 'sendCode',
         description:
           'Queues an email with a new code. Answers at once; the email is delivered in the background (see GET /api/v1/otp/{id}).',
         tags: ['codes'],
@@ -73,6 +74,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     {
       schema: {
         summary: 'Verify a code and get a signed result',
+        operationId: 'verifyCode',
         description:
           'On success returns a signed JWT. An address with no live code is answered exactly like a wrong code (422 invalid_code), so the API cannot be used to learn who asked for one.',
         tags: ['codes'],
@@ -115,6 +117,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     {
       schema: {
         summary: "Where a code's email is",
+        operationId: 'codeStatus',
         description: 'Delivery status of the email for a code id. Never the code.',
         tags: ['codes'],
         security,
