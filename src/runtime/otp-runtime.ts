@@ -94,10 +94,27 @@ export async function openOtpRuntime(
       );
   });
 
+  // Declared first: the service wakes the worker when it queues mail; the worker tells the service of
+  // an email that can never be delivered.
+  let worker: OutboxWorker | undefined;
+  const service = new OtpService({
+    policy: config.policy,
+    store,
+    sealer,
+    hasher: new CodeHasher(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'otp code hmac v1')),
+    clock,
+    codeGenerator: options.codeGenerator ?? cryptoCodeGenerator,
+    events: (event) => {
+      logOtpEvent(logger, event);
+      metrics.recordOtpEvent(event);
+      if (event.type === 'otp.requested') worker?.wake();
+    },
+  });
   const runWorker = options.runWorker ?? config.outbox.worker === 'in-process';
-  const worker = runWorker
+  worker = runWorker
     ? new OutboxWorker({
         store: outbox,
+        undeliverable: service,
         delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName, publicUrl: config.publicUrl }),
         sealer,
         clock,
@@ -118,22 +135,9 @@ export async function openOtpRuntime(
       })
     : undefined;
 
-  const service = new OtpService({
-    policy: config.policy,
-    store,
-    sealer,
-    hasher: new CodeHasher(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'otp code hmac v1')),
-    clock,
-    codeGenerator: options.codeGenerator ?? cryptoCodeGenerator,
-    events: (event) => {
-      logOtpEvent(logger, event);
-      metrics.recordOtpEvent(event);
-      if (event.type === 'otp.requested') worker?.wake();
-    },
-  });
   const policy = config.policy;
   const sweeper = startSweeper({
-    store,
+    db,
     clock,
     intervalMs: config.sweepIntervalSeconds * 1000,
     retentionMs: sweepRetentionMs(policy),
