@@ -1,33 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SealedBox } from '../../src/core/sealed-box.js';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
+import { closedAfterEach } from '../support/closed-after-each.js';
 import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { outboxRows } from '../support/outbox-rows.js';
-import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
-import { startTestApp, type TestApp, testSecretKey } from '../support/test-app.js';
-import { type HandDrivenWorker, handDrivenWorker } from '../support/worker-runtime.js';
+import { startSmtpTestServer } from '../support/smtp-test-server.js';
+import { startTestApp, testSecretKey } from '../support/test-app.js';
+import { handDrivenWorker } from '../support/worker-runtime.js';
 
 // What comes out of the database is checked, not trusted: a row sealed with the right key but holding
 // the wrong thing must fail alone, with an error that says why, and not stop the worker.
 describe.each(dialects)('an outbox row that opens but is not a code email (%s)', (dialect) => {
-  let smtp: SmtpTestServer | undefined;
-  let testApp: TestApp | undefined;
-  let driven: HandDrivenWorker | undefined;
-
-  afterEach(async () => {
-    await driven?.close();
-    await testApp?.close();
-    await smtp?.close();
-    driven = undefined;
-    testApp = undefined;
-    smtp = undefined;
-  });
+  const opened = closedAfterEach();
 
   it('fails that message with a clear error, and the next message is still delivered', async () => {
     const clock = new FakeClock(Date.now());
-    smtp = await startSmtpTestServer();
-    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, OUTBOX_WORKER: 'off' }, clock, dialect });
+    const smtp = opened.add(await startSmtpTestServer());
+    const testApp = opened.add(await startTestApp({ env: { SMTP_URL: smtp.url, OUTBOX_WORKER: 'off' }, clock, dialect }));
     const sealer = new SealedBox(new SecretKeyring(testSecretKey, [], 'outbox seal v1'));
     const planted = (id: string, body: string, createdAtMs: number) => ({
       id,
@@ -52,7 +42,7 @@ describe.each(dialects)('an outbox row that opens but is not a code email (%s)',
       .execute();
     expect((await testApp.runtime.service.request({ address: 'next@example.com' })).ok).toBe(true);
 
-    driven = handDrivenWorker(testApp.runtime, { smtpUrl: smtp.url, clock });
+    const driven = opened.add(handDrivenWorker(testApp.runtime, { smtpUrl: smtp.url, clock }));
     expect(await driven.worker.drainOnce()).toBe(3);
 
     const rows = await outboxRows(testApp.runtime.db);

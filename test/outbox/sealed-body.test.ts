@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SealedBox } from '../../src/core/sealed-box.js';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
+import { closedAfterEach } from '../support/closed-after-each.js';
 import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { outboxRows } from '../support/outbox-rows.js';
 import { freePort } from '../support/server-process.js';
-import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
+import { startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp, testSecretKey } from '../support/test-app.js';
-import { type HandDrivenWorker, handDrivenWorker } from '../support/worker-runtime.js';
+import { handDrivenWorker } from '../support/worker-runtime.js';
 
 // Ten distinctive digits: a chance occurrence in hex ids or hashes is ~1e-12 per position, so finding
 // this string anywhere in the database files means the code itself was written there.
@@ -63,35 +64,22 @@ describe('the code inside the outbox while it waits (sqlite)', () => {
 // The worker is driven by hand (drainOnce) on the app's fake clock, so each round is awaited and the
 // code's lifetime passes in one step of the clock.
 describe.each(dialects)('the code inside a finished outbox row (%s)', (dialect) => {
-  let smtp: SmtpTestServer | undefined;
-  let testApp: TestApp | undefined;
-  let driven: HandDrivenWorker | undefined;
-
-  afterEach(async () => {
-    await driven?.close();
-    await testApp?.close();
-    await smtp?.close();
-    driven = undefined;
-    testApp = undefined;
-    smtp = undefined;
-  });
+  const opened = closedAfterEach();
 
   it('is wiped from every finished row, whether sent, failed (550) or expired', async () => {
     const clock = new FakeClock(Date.now());
-    smtp = await startSmtpTestServer({
+    const smtp = await startSmtpTestServer({
       rejectRecipients: (address) => {
         if (address.startsWith('nobody@')) return { code: 550, message: 'No such user' };
         if (address.startsWith('late@')) return { code: 451, message: 'Try again later' };
         return undefined;
       },
     });
-    testApp = await startTestApp({
-      env: { ...env, SMTP_URL: smtp.url, OUTBOX_WORKER: 'off' },
-      clock,
-      codeGenerator: fixedCode,
-      dialect,
-    });
-    driven = handDrivenWorker(testApp.runtime, { smtpUrl: smtp.url, clock });
+    opened.add(smtp);
+    const testApp = opened.add(
+      await startTestApp({ env: { ...env, SMTP_URL: smtp.url, OUTBOX_WORKER: 'off' }, clock, codeGenerator: fixedCode, dialect }),
+    );
+    const driven = opened.add(handDrivenWorker(testApp.runtime, { smtpUrl: smtp.url, clock }));
     const { service, db } = testApp.runtime;
     for (const address of ['fine@example.com', 'nobody@example.com', 'late@example.com']) {
       expect((await service.request({ address })).ok).toBe(true);

@@ -1,12 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../support/closed-after-each.js';
 import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { codeIn } from '../support/mail-codes.js';
 import { distinctAddresses, outboxRows } from '../support/outbox-rows.js';
 import { freePort } from '../support/server-process.js';
-import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { type HandDrivenWorker, handDrivenWorker } from '../support/worker-runtime.js';
+import { startSmtpTestServer } from '../support/smtp-test-server.js';
+import { startTestApp } from '../support/test-app.js';
+import { handDrivenWorker } from '../support/worker-runtime.js';
 
 const fastRetries = { OUTBOX_RETRY_BASE_MS: '50', OUTBOX_RETRY_MAX_MS: '500', OUTBOX_WORKER: 'off' };
 /** Longer than the longest retry delay above: every message that failed is due again. */
@@ -16,27 +17,16 @@ const pastEveryRetrySeconds = 1;
 // driven by hand (drainOnce) on the app's fake clock: each round of delivery is awaited, and "time passes"
 // is a step of the clock, not a sleep.
 describe.each(dialects)('the outbox while the SMTP server is down (%s)', (dialect) => {
-  let smtp: SmtpTestServer | undefined;
-  let testApp: TestApp | undefined;
-  let driven: HandDrivenWorker | undefined;
-
-  afterEach(async () => {
-    await driven?.close();
-    await testApp?.close();
-    await smtp?.close();
-    driven = undefined;
-    testApp = undefined;
-    smtp = undefined;
-  });
+  const opened = closedAfterEach();
 
   /** An app whose SMTP server is down: nothing listens on its port until a test starts a server there. */
   async function startAppWithSmtpDown(env: Record<string, string> = {}) {
     const clock = new FakeClock(Date.now());
     const smtpPort = await freePort();
     const smtpUrl = `smtp://127.0.0.1:${smtpPort}`;
-    testApp = await startTestApp({ env: { SMTP_URL: smtpUrl, ...fastRetries, ...env }, clock, dialect });
-    driven = handDrivenWorker(testApp.runtime, { smtpUrl, clock });
-    return { clock, smtpPort, runtime: testApp.runtime, worker: driven.worker };
+    const testApp = opened.add(await startTestApp({ env: { SMTP_URL: smtpUrl, ...fastRetries, ...env }, clock, dialect }));
+    const { worker } = opened.add(handDrivenWorker(testApp.runtime, { smtpUrl, clock }));
+    return { clock, smtpPort, runtime: testApp.runtime, worker };
   }
 
   it('delivers all 200 codes of a burst requested while SMTP was down, once it is back, each exactly once', async () => {
@@ -58,7 +48,7 @@ describe.each(dialects)('the outbox while the SMTP server is down (%s)', (dialec
       expect(row.last_error).toMatch(/ECONNREFUSED|ECONNECTION/);
     }
 
-    smtp = await startSmtpTestServer({ port: smtpPort });
+    const smtp = opened.add(await startSmtpTestServer({ port: smtpPort }));
     clock.advanceSeconds(pastEveryRetrySeconds);
     expect(await worker.drainOnce()).toBe(200);
     const rows = await outboxRows(db);

@@ -1,4 +1,3 @@
-import { loadConfig } from '../../src/config/config.js';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import { SealedBox } from '../../src/core/sealed-box.js';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
@@ -6,34 +5,7 @@ import { CodeMailer } from '../../src/mail/code-mailer.js';
 import type { OutboxStore } from '../../src/mail/outbox-store.js';
 import { type OutboxEvent, OutboxWorker } from '../../src/mail/outbox-worker.js';
 import { createSmtpTransport } from '../../src/mail/smtp-transport.js';
-import { createLogger } from '../../src/ops/logger.js';
-import { type OtpRuntime, openOtpRuntime } from '../../src/runtime/otp-runtime.js';
-import { testSecretKey } from './test-app.js';
-
-export interface WorkerRuntimeOptions {
-  /** The DATA_DIR of the app whose outbox this worker delivers (same SQLite file). */
-  dataDir: string;
-  env?: Record<string, string>;
-  clock?: Clock;
-}
-
-/**
- * A second runtime on an existing database that only delivers mail, as `otp-app worker` does: for
- * tests where the app queued with OUTBOX_WORKER=off and delivery starts later. Close it when done.
- */
-export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<OtpRuntime> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: options.dataDir,
-    SECRET_KEY: testSecretKey,
-    LOG_LEVEL: 'silent',
-    ...options.env,
-  });
-  return openOtpRuntime(config, createLogger(config.logLevel), {
-    runWorker: true,
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-}
+import { type OtpRuntime, outboxWorkerSettings } from '../../src/runtime/otp-runtime.js';
 
 export interface HandDrivenWorkerOptions {
   /** Where the worker delivers: `smtp://127.0.0.1:PORT` (a port nobody listens on is an SMTP outage). */
@@ -67,15 +39,7 @@ export function handDrivenWorker(runtime: OtpRuntime, options: HandDrivenWorkerO
     delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName, publicUrl: config.publicUrl }),
     sealer: new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1')),
     clock: options.clock ?? systemClock,
-    retry: {
-      baseDelayMs: config.outbox.retryBaseDelayMs,
-      maxDelayMs: config.outbox.retryMaxDelayMs,
-      giveUpAfterMs: config.outbox.giveUpAfterMs,
-    },
-    concurrency: config.outbox.concurrency,
-    pollIntervalMs: config.outbox.pollIntervalMs,
-    leaseMs: config.outbox.leaseMs,
-    sendWindowMs: config.policy.sendWindowSeconds * 1000,
+    ...outboxWorkerSettings(config),
     events: (event) => events.push(event),
   });
   return {
