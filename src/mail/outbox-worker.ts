@@ -88,11 +88,8 @@ export class OutboxWorker {
     let handled = 0;
     for (;;) {
       const claimed = await store.claimDue({ nowMs, limit: concurrency, leaseMs });
-      await Promise.all(
-        claimed.map((message) =>
-          this.deliver(message).catch((error: unknown) => this.options.events?.({ type: 'outbox.error', error })),
-        ),
-      );
+      // Tracked like the loop's own sends, so stop() waits for these too.
+      await Promise.all(claimed.map((message) => this.track(this.deliver(message))));
       handled += claimed.length;
       if (claimed.length < concurrency) return handled;
     }
@@ -134,7 +131,8 @@ export class OutboxWorker {
     }
   }
 
-  private track(delivery: Promise<void>): void {
+  /** Counts a send as in flight until it is recorded; the returned promise settles then and never rejects. */
+  private track(delivery: Promise<void>): Promise<void> {
     const tracked = delivery
       .catch((error: unknown) => this.options.events?.({ type: 'outbox.error', error }))
       .finally(() => {
@@ -142,6 +140,7 @@ export class OutboxWorker {
         this.wake();
       });
     this.inFlight.add(tracked);
+    return tracked;
   }
 
   private async deliver(message: ClaimedMessage): Promise<void> {
