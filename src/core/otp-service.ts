@@ -9,6 +9,7 @@ import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
 import type { OtpPolicy } from './otp-policy.js';
 import type { OtpStore, ReserveAttemptResult, StoredCode } from './otp-store.js';
 import type { SealedBox } from './sealed-box.js';
+import type { UndeliverableCodes, UndeliveredCode } from './undeliverable-codes.js';
 
 /** A refused reservation, as the outcome a caller sees. */
 function refusalOf(
@@ -77,7 +78,7 @@ export interface VerifyCodeInput {
  * const outcome = await service.request({ address: 'anna@example.com' });
  * if (outcome.ok) await service.verify({ address: 'anna@example.com', code: '123456' });
  */
-export class OtpService {
+export class OtpService implements UndeliverableCodes {
   constructor(private readonly deps: OtpServiceDependencies) {}
 
   get policy(): OtpPolicy {
@@ -144,6 +145,16 @@ export class OtpService {
   /** Where a code's email is, so a page can say "still sending" or "could not deliver". Never the code. */
   deliveryStatus(codeId: string): Promise<DeliveryStatus | null> {
     return this.deps.store.deliveryStatus(codeId);
+  }
+
+  /**
+   * An email that can never be delivered withdraws its code, and the person may ask again at once: the
+   * cooldown and the send it took are given back, and the code it replaced comes back. The outbox worker
+   * calls this when it gives up on a code's email; the message ends `failed` in the same transaction.
+   */
+  withdrawUndeliveredCode(input: UndeliveredCode): Promise<boolean> {
+    const { policy, store, clock } = this.deps;
+    return store.withdrawUndeliveredCode({ ...input, nowMs: clock.nowMs(), sendWindowMs: policy.sendWindowSeconds * 1000 });
   }
 
   async verify(input: VerifyCodeInput): Promise<VerifyOutcome> {

@@ -1,4 +1,5 @@
 import type { DeliveryStatus } from './code-delivery.js';
+import type { UndeliveredCode } from './undeliverable-codes.js';
 
 /**
  * Port: the persistence the core needs. Every method is one atomic unit (a single statement or one
@@ -14,8 +15,14 @@ export interface OtpStore {
   consumeCode(input: ConsumeCodeInput): Promise<boolean>;
   /** The code a one-time link belongs to, with its challenge's address and purpose; null for an unknown link. */
   findCodeByLinkHash(linkHash: string): Promise<LinkedCode | null>;
-  /** Deletes what no rule needs any more; returns how many rows went. */
-  sweep(nowMs: number, expiredRetentionMs: number): Promise<number>;
+  /** See UndeliverableCodes.withdrawUndeliveredCode: the message failed and the code withdrawn, in one transaction. */
+  withdrawUndeliveredCode(input: WithdrawUndeliveredCodeInput): Promise<boolean>;
+}
+
+export interface WithdrawUndeliveredCodeInput extends UndeliveredCode {
+  nowMs: number;
+  /** The send-cap window, to give back the send that never reached anyone. */
+  sendWindowMs: number;
 }
 
 export interface IssueCodeInput {

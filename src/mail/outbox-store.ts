@@ -1,3 +1,5 @@
+import type { DeliveryStatus } from '../core/code-delivery.js';
+
 /** A queued email taken by one worker for one delivery attempt. */
 export interface ClaimedMessage {
   id: string;
@@ -10,11 +12,15 @@ export interface ClaimedMessage {
   expiresAtMs: number;
 }
 
-export type OutboxCounts = Record<'queued' | 'sending' | 'sent' | 'failed' | 'expired', number> & {
+export type OutboxCounts = Record<DeliveryStatus, number> & {
   oldestPendingAgeMs: number | null;
 };
 
-/** Port: the outbox as the delivery worker sees it. Each method is one atomic statement or transaction. */
+/**
+ * Port: the outbox as the delivery worker sees it. Each method is one atomic statement or transaction.
+ * An email that can never be delivered is not ended here but through UndeliverableCodes (the core's rule:
+ * its code is withdrawn in the same transaction).
+ */
 export interface OutboxStore {
   /**
    * Takes up to `limit` messages that are due — queued and past their retry time, or (unless
@@ -35,12 +41,13 @@ export interface OutboxStore {
   /** Keeps a claim alive while its send is still under way; false when the claim was lost. */
   extendLease(id: string, input: { claimedAttempts: number; leaseUntilMs: number }): Promise<boolean>;
   /**
-   * Given up: the body is wiped, and for `failed` the code is withdrawn (nobody received it) and its
-   * cooldown and send count are given back, so the person can try again at once.
+   * Gives up on a message whose code expired before it could be sent: it ends `expired`, its body wiped,
+   * and its send is given back (nobody received it). The code is left alone: it is dead anyway. False
+   * when the claim no longer holds the message.
    */
-  finish(
+  giveUpExpired(
     id: string,
-    input: { nowMs: number; claimedAttempts: number; status: 'failed' | 'expired'; error: string; sendWindowMs: number },
-  ): Promise<void>;
+    input: { nowMs: number; claimedAttempts: number; error: string; sendWindowMs: number },
+  ): Promise<boolean>;
   counts(nowMs: number): Promise<OutboxCounts>;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
-import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
+import { type CodeDelivery, parseCodeEmail } from '../core/code-delivery.js';
 import type { SealedBox } from '../core/sealed-box.js';
+import type { UndeliverableCodes } from '../core/undeliverable-codes.js';
 import { MailDeliveryError } from './mail-delivery-error.js';
 import type { ClaimedMessage, OutboxStore } from './outbox-store.js';
 import { isPermanentFailure, type RetryPolicy, retryDelayMs } from './retry-backoff.js';
@@ -16,6 +17,8 @@ export type OutboxEvent =
 
 export interface OutboxWorkerOptions {
   store: OutboxStore;
+  /** Told when an email can never be delivered, so its code is withdrawn (the OtpService). */
+  undeliverable: UndeliverableCodes;
   delivery: CodeDelivery;
   sealer: SealedBox;
   clock: Clock;
@@ -26,7 +29,7 @@ export interface OutboxWorkerOptions {
   pollIntervalMs: number;
   /** How long a claim holds before another worker may take the message over. @default 60000 */
   leaseMs: number;
-  /** The send-cap window, to give back a send that never reached anyone. */
+  /** The send-cap window, to give back the send of an email whose code expired first. */
   sendWindowMs: number;
   events?: (event: OutboxEvent) => void;
 }
@@ -74,6 +77,24 @@ export class OutboxWorker {
     clearTimeout(timeout);
   }
 
+  /**
+   * Claims and delivers everything due now, batch after batch, and resolves once every one of those
+   * sends is recorded: how many messages it handled. Needs no start(); for tests and one-shot runs.
+   * "Now" is the clock's time when it is called, so a retry it schedules is not due again in the same drain.
+   */
+  async drainOnce(): Promise<number> {
+    const { store, clock, concurrency, leaseMs } = this.options;
+    const nowMs = clock.nowMs();
+    let handled = 0;
+    for (;;) {
+      const claimed = await store.claimDue({ nowMs, limit: concurrency, leaseMs });
+      // Tracked like the loop's own sends, so stop() waits for these too.
+      await Promise.all(claimed.map((message) => this.track(this.deliver(message))));
+      handled += claimed.length;
+      if (claimed.length < concurrency) return handled;
+    }
+  }
+
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -110,7 +131,8 @@ export class OutboxWorker {
     }
   }
 
-  private track(delivery: Promise<void>): void {
+  /** Counts a send as in flight until it is recorded; the returned promise settles then and never rejects. */
+  private track(delivery: Promise<void>): Promise<void> {
     const tracked = delivery
       .catch((error: unknown) => this.options.events?.({ type: 'outbox.error', error }))
       .finally(() => {
@@ -118,15 +140,19 @@ export class OutboxWorker {
         this.wake();
       });
     this.inFlight.add(tracked);
+    return tracked;
   }
 
   private async deliver(message: ClaimedMessage): Promise<void> {
     const { store, clock } = this.options;
     if (message.expiresAtMs <= clock.nowMs()) {
-      return this.finish(message, 'expired', 'the code expired before the email could be sent');
+      return this.giveUp(message, 'expired', 'the code expired before the email could be sent');
     }
     const opened = message.sealedBody === null ? null : this.options.sealer.open(message.sealedBody);
-    if (opened === null) return this.finish(message, 'failed', 'the queued email could not be opened (secret key rotated out?)');
+    if (opened === null) return this.giveUp(message, 'failed', 'the queued email could not be opened (secret key rotated out?)');
+    // Checked, not cast: a row of the wrong shape fails this one message, not every send after it.
+    const email = parseCodeEmail(opened);
+    if (!email.ok) return this.giveUp(message, 'failed', email.reason);
 
     // A slow send must not outlive its lease, or another worker (or this one) would take it over and send
     // it again: renew the lease while the send is under way.
@@ -140,7 +166,7 @@ export class OutboxWorker {
       Math.max(50, Math.floor(this.options.leaseMs / 3)),
     );
     try {
-      await this.options.delivery.deliverCode(JSON.parse(opened) as CodeEmail);
+      await this.options.delivery.deliverCode(email.email);
     } catch (error) {
       return this.afterFailure(message, error);
     } finally {
@@ -159,15 +185,15 @@ export class OutboxWorker {
   private async afterFailure(message: ClaimedMessage, error: unknown): Promise<void> {
     const description = error instanceof Error ? error.message : 'unknown delivery error';
     const mailError = error instanceof MailDeliveryError ? error : undefined;
-    if (isPermanentFailure(mailError?.responseCode, mailError?.errorCode)) return this.finish(message, 'failed', description);
+    if (isPermanentFailure(mailError?.responseCode, mailError?.errorCode)) return this.giveUp(message, 'failed', description);
 
     const nowMs = this.options.clock.nowMs();
     // The last try is made just before the code expires (an email for an expired code is pointless) or
     // when the give-up time comes, whichever is first; only a failure at that point ends the message.
     const expiryDeadlineMs = message.expiresAtMs - lastTryMarginMs;
     const giveUpAtMs = message.createdAtMs + this.options.retry.giveUpAfterMs;
-    if (nowMs >= expiryDeadlineMs) return this.finish(message, 'expired', description);
-    if (nowMs >= giveUpAtMs) return this.finish(message, 'failed', description);
+    if (nowMs >= expiryDeadlineMs) return this.giveUp(message, 'expired', description);
+    if (nowMs >= giveUpAtMs) return this.giveUp(message, 'failed', description);
     const nextAttemptAtMs = Math.min(nowMs + retryDelayMs(message.attempts, this.options.retry), expiryDeadlineMs, giveUpAtMs);
     await this.options.store.scheduleRetry(message.id, {
       nowMs,
@@ -185,14 +211,18 @@ export class OutboxWorker {
     });
   }
 
-  private async finish(message: ClaimedMessage, status: 'failed' | 'expired', error: string): Promise<void> {
-    await this.options.store.finish(message.id, {
-      nowMs: this.options.clock.nowMs(),
-      claimedAttempts: message.attempts,
-      status,
-      error,
-      sendWindowMs: this.options.sendWindowMs,
-    });
+  /**
+   * Ends a message that will not be sent. A `failed` one is the core's business (its code is withdrawn
+   * and the person may ask again at once); an `expired` one only gives back its send.
+   */
+  private async giveUp(message: ClaimedMessage, status: 'failed' | 'expired', error: string): Promise<void> {
+    const claimedAttempts = message.attempts;
+    if (status === 'failed') {
+      await this.options.undeliverable.withdrawUndeliveredCode({ codeId: message.id, claimedAttempts, error });
+    } else {
+      const { clock, sendWindowMs } = this.options;
+      await this.options.store.giveUpExpired(message.id, { nowMs: clock.nowMs(), claimedAttempts, error, sendWindowMs });
+    }
     const type = status === 'failed' ? 'otp.delivery_failed' : 'otp.delivery_expired';
     this.options.events?.({ type, id: message.id, recipient: message.recipient, attempts: message.attempts, error });
   }

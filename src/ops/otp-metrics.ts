@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { deliveryStatuses } from '../core/code-delivery.js';
 import type { OtpEvent } from '../core/otp-service.js';
 import type { OutboxCounts } from '../mail/outbox-store.js';
 import type { OutboxEvent } from '../mail/outbox-worker.js';
@@ -17,8 +18,6 @@ export interface OtpMetrics {
   recordOutboxEvent(event: OutboxEvent): void;
   recordHttpResponse(input: { method: string; route: string; status: number; durationSeconds: number }): void;
 }
-
-const outboxStatuses = ['queued', 'sending', 'sent', 'failed', 'expired'] as const;
 
 /**
  * Prometheus metrics on a registry of their own, not prom-client's global one: each app instance (and
@@ -95,7 +94,7 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     registers,
     async collect() {
       const counts = await countsForThisScrape();
-      for (const status of outboxStatuses) this.set({ status }, counts[status]);
+      for (const status of deliveryStatuses) this.set({ status }, counts[status]);
     },
   });
   new Gauge({

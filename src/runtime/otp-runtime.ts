@@ -11,7 +11,7 @@ import type { StoredSigningKeyring } from '../core/signing-keyring.js';
 import type { VerificationTokens } from '../core/verification-token.js';
 import { CodeMailer } from '../mail/code-mailer.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
-import { type OutboxEvent, OutboxWorker } from '../mail/outbox-worker.js';
+import { type OutboxEvent, OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { MailTransport } from '../mail/outgoing-message.js';
 import { createSmtpThreadTransport } from '../mail/smtp-thread-transport.js';
 import { MailTransportCheck } from '../ops/mail-transport-check.js';
@@ -94,30 +94,9 @@ export async function openOtpRuntime(
       );
   });
 
-  const runWorker = options.runWorker ?? config.outbox.worker === 'in-process';
-  const worker = runWorker
-    ? new OutboxWorker({
-        store: outbox,
-        delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName, publicUrl: config.publicUrl }),
-        sealer,
-        clock,
-        retry: {
-          baseDelayMs: config.outbox.retryBaseDelayMs,
-          maxDelayMs: config.outbox.retryMaxDelayMs,
-          giveUpAfterMs: config.outbox.giveUpAfterMs,
-        },
-        concurrency: config.outbox.concurrency,
-        pollIntervalMs: config.outbox.pollIntervalMs,
-        leaseMs: config.outbox.leaseMs,
-        sendWindowMs: config.policy.sendWindowSeconds * 1000,
-        events: (event) => {
-          logOutboxEvent(logger, event);
-          metrics.recordOutboxEvent(event);
-          if (event.type === 'otp.sent') mailCheck.markDelivered();
-        },
-      })
-    : undefined;
-
+  // Declared first: the service wakes the worker when it queues mail; the worker tells the service of
+  // an email that can never be delivered.
+  let worker: OutboxWorker | undefined;
   const service = new OtpService({
     policy: config.policy,
     store,
@@ -131,9 +110,26 @@ export async function openOtpRuntime(
       if (event.type === 'otp.requested') worker?.wake();
     },
   });
+  const runWorker = options.runWorker ?? config.outbox.worker === 'in-process';
+  worker = runWorker
+    ? new OutboxWorker({
+        store: outbox,
+        undeliverable: service,
+        delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName, publicUrl: config.publicUrl }),
+        sealer,
+        clock,
+        ...outboxWorkerSettings(config),
+        events: (event) => {
+          logOutboxEvent(logger, event);
+          metrics.recordOutboxEvent(event);
+          if (event.type === 'otp.sent') mailCheck.markDelivered();
+        },
+      })
+    : undefined;
+
   const policy = config.policy;
   const sweeper = startSweeper({
-    store,
+    db,
     clock,
     intervalMs: config.sweepIntervalSeconds * 1000,
     retentionMs: sweepRetentionMs(policy),
@@ -160,6 +156,20 @@ export async function openOtpRuntime(
       await transport.close();
       await db.destroy();
     },
+  };
+}
+
+/** The worker's timing and limits as the configuration sets them. */
+export function outboxWorkerSettings(
+  config: Readonly<Config>,
+): Pick<OutboxWorkerOptions, 'retry' | 'concurrency' | 'pollIntervalMs' | 'leaseMs' | 'sendWindowMs'> {
+  const { outbox } = config;
+  return {
+    retry: { baseDelayMs: outbox.retryBaseDelayMs, maxDelayMs: outbox.retryMaxDelayMs, giveUpAfterMs: outbox.giveUpAfterMs },
+    concurrency: outbox.concurrency,
+    pollIntervalMs: outbox.pollIntervalMs,
+    leaseMs: outbox.leaseMs,
+    sendWindowMs: config.policy.sendWindowSeconds * 1000,
   };
 }
 

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { deleteInKeyRanges } from './batched-delete.js';
 import type { Database } from './schema.js';
 
 export interface RateWindowInput {
@@ -48,3 +49,8 @@ export const rateWindowKeys = {
   sends: (address: string) => `send:${address}`,
   addressAttempts: (address: string) => `attempt:${address}`,
 };
+
+/** Sweeps windows that started before `cutoffMs` (the retention is at least the longest window). */
+export function deleteOldRateWindows(db: Kysely<Database>, cutoffMs: number): Promise<number> {
+  return deleteInKeyRanges(db, { table: 'rate_windows', key: 'key', where: (eb) => eb('window_start', '<=', cutoffMs) });
+}

@@ -1,3 +1,5 @@
+import type { DeliveryStatus } from '../core/code-delivery.js';
+
 /** Row types as the database holds them. Times are milliseconds since the epoch. */
 export interface OtpChallengeRow {
   id: string;
@@ -36,15 +38,12 @@ export interface RateWindowRow {
   count: number;
 }
 
-export const outboxStatuses = ['queued', 'sending', 'sent', 'failed', 'expired'] as const;
-export type OutboxStatus = (typeof outboxStatuses)[number];
-
 /** A code email waiting for, or done with, delivery. The body is sealed and wiped once finished. */
 export interface OutboxMessageRow {
   id: string;
   recipient: string;
   sealed_body: string | null;
-  status: OutboxStatus;
+  status: DeliveryStatus;
   attempts: number;
   next_attempt_at: number;
   /** While `sending`: when another worker may take the message over (its claimer is presumed dead). */

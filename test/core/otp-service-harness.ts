@@ -128,6 +128,7 @@ export async function makeService(overrides: Partial<OtpPolicy> = {}, wiring: Wi
   async function deliverOutbox(): Promise<void> {
     const worker = new OutboxWorker({
       store: new KyselyOutboxStore(db),
+      undeliverable: service,
       delivery: delivered,
       sealer,
       clock,

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, textOf } from '../support/form-client.js';
 import { outboxRows, waitForOutboxFinished } from '../support/outbox-rows.js';
 import { freePort } from '../support/server-process.js';
 import { startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { startWorkerRuntime } from '../support/worker-runtime.js';
+import { handDrivenWorker } from '../support/worker-runtime.js';
 
 const fixedCode = { generate: (length: number) => '4739201856'.slice(0, length) };
 const env = {
@@ -15,7 +16,7 @@ const env = {
   OUTBOX_POLL_INTERVAL_MS: '50',
 };
 
-describe('an email whose code expires before the SMTP server comes back', () => {
+describe.each(dialects)('an email whose code expires before the SMTP server comes back (%s)', (dialect) => {
   let testApp: TestApp | undefined;
 
   afterEach(async () => {
@@ -27,7 +28,12 @@ describe('an email whose code expires before the SMTP server comes back', () => 
   it('ends expired with its body wiped once the code outlived its 30 s, and the verify page says so', async () => {
     const clock = new FakeClock(Date.now());
     const downPort = await freePort();
-    testApp = await startTestApp({ env: { ...env, SMTP_URL: `smtp://127.0.0.1:${downPort}` }, clock, codeGenerator: fixedCode });
+    testApp = await startTestApp({
+      env: { ...env, SMTP_URL: `smtp://127.0.0.1:${downPort}` },
+      clock,
+      codeGenerator: fixedCode,
+      dialect,
+    });
     const browser = new FormClient(testApp.baseUrl);
     await browser.get('/secure-otp/request/');
     expect((await browser.post('/secure-otp/request/', { email: 'stranded@example.com' })).path).toBe('/secure-otp/verify/');
@@ -56,19 +62,20 @@ describe('an email whose code expires before the SMTP server comes back', () => 
   // Straight through the service: only the worker's decision is under test.
   it('is not sent after expiry even when the SMTP server is reachable by then', async () => {
     const clock = new FakeClock(Date.now());
-    // Queued with no worker running; a separate worker starts only after the code has expired.
-    testApp = await startTestApp({ env: { ...env, OUTBOX_WORKER: 'off' }, clock, codeGenerator: fixedCode });
+    // Queued with no worker running; a worker delivers only after the code has expired.
+    testApp = await startTestApp({ env: { ...env, OUTBOX_WORKER: 'off' }, clock, codeGenerator: fixedCode, dialect });
     expect((await testApp.runtime.service.request({ address: 'late@example.com' })).ok).toBe(true);
     clock.advanceSeconds(31);
 
     const smtp = await startSmtpTestServer();
-    const worker = await startWorkerRuntime({ dataDir: testApp.dataDir, env: { ...env, SMTP_URL: smtp.url }, clock });
+    const driven = handDrivenWorker(testApp.runtime, { smtpUrl: smtp.url, clock });
     try {
-      const [row] = await waitForOutboxFinished(testApp.runtime.db, 5000);
+      expect(await driven.worker.drainOnce()).toBe(1);
+      const [row] = await outboxRows(testApp.runtime.db);
       expect(row).toMatchObject({ status: 'expired', sealed_body: null, attempts: 1 });
       expect(smtp.messages).toHaveLength(0);
     } finally {
-      await worker.close();
+      await driven.close();
       await smtp.close();
     }
   });

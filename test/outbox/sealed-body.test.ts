@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SealedBox } from '../../src/core/sealed-box.js';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
+import { closedAfterEach } from '../support/closed-after-each.js';
+import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { outboxRows, waitForOutboxFinished } from '../support/outbox-rows.js';
+import { outboxRows } from '../support/outbox-rows.js';
 import { freePort } from '../support/server-process.js';
-import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
+import { startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp, testSecretKey } from '../support/test-app.js';
+import { handDrivenWorker } from '../support/worker-runtime.js';
 
 // Ten distinctive digits: a chance occurrence in hex ids or hashes is ~1e-12 per position, so finding
 // this string anywhere in the database files means the code itself was written there.
@@ -24,15 +27,13 @@ function databaseFileBytes(testApp: TestApp): Buffer {
 }
 
 // Requests go straight to the service; the subject is what the database holds.
-describe('the code inside the outbox', () => {
-  let smtp: SmtpTestServer | undefined;
+// SQLite only: the subject is the bytes of its files.
+describe('the code inside the outbox while it waits (sqlite)', () => {
   let testApp: TestApp | undefined;
 
   afterEach(async () => {
     await testApp?.close();
-    await smtp?.close();
     testApp = undefined;
-    smtp = undefined;
   });
 
   it('is sealed while the email waits: neither the row nor the raw SQLite files (main and WAL) hold it', async () => {
@@ -58,44 +59,44 @@ describe('the code inside the outbox', () => {
     expect(bytes.includes(distinctiveCode, 0, 'utf16le')).toBe(false);
     expect(testApp.logLines.join('\n')).not.toContain(distinctiveCode);
   });
+});
+
+// The worker is driven by hand (drainOnce) on the app's fake clock, so each round is awaited and the
+// code's lifetime passes in one step of the clock.
+describe.each(dialects)('the code inside a finished outbox row (%s)', (dialect) => {
+  const opened = closedAfterEach();
 
   it('is wiped from every finished row, whether sent, failed (550) or expired', async () => {
     const clock = new FakeClock(Date.now());
-    smtp = await startSmtpTestServer({
+    const smtp = await startSmtpTestServer({
       rejectRecipients: (address) => {
         if (address.startsWith('nobody@')) return { code: 550, message: 'No such user' };
         if (address.startsWith('late@')) return { code: 451, message: 'Try again later' };
         return undefined;
       },
     });
-    testApp = await startTestApp({ env: { ...env, SMTP_URL: smtp.url }, clock, codeGenerator: fixedCode });
+    opened.add(smtp);
+    const testApp = opened.add(
+      await startTestApp({ env: { ...env, SMTP_URL: smtp.url, OUTBOX_WORKER: 'off' }, clock, codeGenerator: fixedCode, dialect }),
+    );
+    const driven = opened.add(handDrivenWorker(testApp.runtime, { smtpUrl: smtp.url, clock }));
     const { service, db } = testApp.runtime;
     for (const address of ['fine@example.com', 'nobody@example.com', 'late@example.com']) {
       expect((await service.request({ address })).ok).toBe(true);
     }
-    await smtp.waitForMessages(1);
-    // 'late' keeps being deferred; once its code's lifetime has passed, the worker gives it up as expired.
-    // 'fine' must be recorded as sent first: the mail server holding it is not enough, since the jump of
-    // the clock below would also end the lease of a send still waiting for its reply.
-    await vi.waitFor(
-      async () => {
-        const rows = await outboxRows(db);
-        expect(rows.find((row) => row.recipient === 'fine@example.com')?.status).toBe('sent');
-        const late = rows.find((row) => row.recipient === 'late@example.com');
-        expect(late?.attempts).toBeGreaterThanOrEqual(1);
-        expect(late?.status).toBe('queued');
-      },
-      { timeout: 5000 },
-    );
+    // 'late' is deferred; once its code's lifetime has passed, the worker gives it up as expired.
+    expect(await driven.worker.drainOnce()).toBe(3);
+    expect((await outboxRows(db)).find((row) => row.recipient === 'late@example.com')).toMatchObject({ status: 'queued' });
     clock.advanceSeconds(301);
+    expect(await driven.worker.drainOnce()).toBe(1);
 
-    const rows = await waitForOutboxFinished(db);
+    const rows = await outboxRows(db);
     expect(Object.fromEntries(rows.map((row) => [row.recipient, row.status]))).toEqual({
       'fine@example.com': 'sent',
       'nobody@example.com': 'failed',
       'late@example.com': 'expired',
     });
     for (const row of rows) expect(row).toMatchObject({ sealed_body: null, lease_until: null });
-    expect(databaseFileBytes(testApp).includes(distinctiveCode, 0, 'utf8')).toBe(false);
+    if (dialect === 'sqlite') expect(databaseFileBytes(testApp).includes(distinctiveCode, 0, 'utf8')).toBe(false);
   });
 });

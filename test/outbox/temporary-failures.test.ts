@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dialects } from '../support/dialects.js';
 import { distinctAddresses, outboxRows, waitForOutboxFinished } from '../support/outbox-rows.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -10,7 +11,7 @@ function retryLogLines(testApp: TestApp): string[] {
 }
 
 // Requests go straight to the service: what is under test is how the worker treats 4xx replies.
-describe('the outbox when the SMTP server answers with a temporary error', () => {
+describe.each(dialects)('the outbox when the SMTP server answers with a temporary error (%s)', (dialect) => {
   let smtp: SmtpTestServer | undefined;
   let testApp: TestApp | undefined;
 
@@ -31,7 +32,7 @@ describe('the outbox when the SMTP server answers with a temporary error', () =>
         return { code: 421, message: 'Too busy, try again later' };
       },
     });
-    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, ...fastRetries } });
+    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, ...fastRetries }, dialect });
     const { service, db } = testApp.runtime;
     const addresses = distinctAddresses(10, 'greeted');
 
@@ -77,7 +78,7 @@ describe('the outbox when the SMTP server answers with a temporary error', () =>
           return left > 0 ? { code: replyCode, message: 'Mailbox busy, try again later' } : undefined;
         },
       });
-      testApp = await startTestApp({ env: { SMTP_URL: smtp.url, ...fastRetries } });
+      testApp = await startTestApp({ env: { SMTP_URL: smtp.url, ...fastRetries }, dialect });
       const { service, db } = testApp.runtime;
       const busy = distinctAddresses(5, 'busy');
       const calm = distinctAddresses(5, 'calm');

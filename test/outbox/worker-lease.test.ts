@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { dialects } from '../support/dialects.js';
 import { waitForOutboxFinished } from '../support/outbox-rows.js';
 import { type SlowSmtpServer, startSlowSmtpServer } from '../support/slow-smtp-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Through the service: the subject is the worker's lease, not HTTP.
-describe('a send that takes longer than the lease, with no crash at all', () => {
+describe.each(dialects)('a send that takes longer than the lease, with no crash at all (%s)', (dialect) => {
   let smtp: SlowSmtpServer | undefined;
   let testApp: TestApp | undefined;
 
@@ -20,7 +21,10 @@ describe('a send that takes longer than the lease, with no crash at all', () => 
   // the process dies between the SMTP 250 and the status update.
   it('delivers the email once, not once per lease period', async () => {
     smtp = await startSlowSmtpServer({ delayMs: 2500 });
-    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, OUTBOX_LEASE_SECONDS: '1', OUTBOX_POLL_INTERVAL_MS: '50' } });
+    testApp = await startTestApp({
+      env: { SMTP_URL: smtp.url, OUTBOX_LEASE_SECONDS: '1', OUTBOX_POLL_INTERVAL_MS: '50' },
+      dialect,
+    });
     expect((await testApp.runtime.service.request({ address: 'patient@example.com' })).ok).toBe(true);
 
     const [row] = await waitForOutboxFinished(testApp.runtime.db, 10_000);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { KyselyOtpStore } from '../../src/store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../../src/store/kysely-outbox-store.js';
 import { dialects } from '../support/dialects.js';
 import { outboxRows } from '../support/outbox-rows.js';
@@ -36,18 +37,14 @@ describe.each(dialects)('outbox status after a send that outlived its claim (%s)
     const [first] = await outbox.claimDue({ nowMs: 1_000, limit: 5, leaseMs: 60_000 });
     const [second] = await outbox.claimDue({ nowMs: 62_000, limit: 5, leaseMs: 60_000 });
     expect([first?.attempts, second?.attempts]).toEqual([1, 2]);
-    return { db, outbox };
+    return { db, outbox, store: new KyselyOtpStore(db) };
   }
 
   it('ends sent when the first send succeeds after the second worker found the code expired', async () => {
     const { db, outbox } = await claimedTwice(61_000);
-    await outbox.finish('m-1', {
-      nowMs: 62_000,
-      claimedAttempts: 2,
-      status: 'expired',
-      error: 'expired',
-      sendWindowMs: 3_600_000,
-    });
+    expect(
+      await outbox.giveUpExpired('m-1', { nowMs: 62_000, claimedAttempts: 2, error: 'expired', sendWindowMs: 3_600_000 }),
+    ).toBe(true);
     await outbox.markSent('m-1', 62_500);
     const [row] = await outboxRows(db);
     expect(row).toMatchObject({ status: 'sent', sealed_body: null });
@@ -55,8 +52,15 @@ describe.each(dialects)('outbox status after a send that outlived its claim (%s)
   });
 
   it('stays failed (its code withdrawn) when the second worker was refused for good', async () => {
-    const { db, outbox } = await claimedTwice(600_000);
-    await outbox.finish('m-1', { nowMs: 62_000, claimedAttempts: 2, status: 'failed', error: '550', sendWindowMs: 3_600_000 });
+    const { db, outbox, store } = await claimedTwice(600_000);
+    const withdrawn = await store.withdrawUndeliveredCode({
+      codeId: 'm-1',
+      claimedAttempts: 2,
+      error: '550',
+      nowMs: 62_000,
+      sendWindowMs: 3_600_000,
+    });
+    expect(withdrawn).toBe(true);
     await outbox.markSent('m-1', 62_500);
     const [row] = await outboxRows(db);
     expect(row).toMatchObject({ status: 'failed', sent_at: null });

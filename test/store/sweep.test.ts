@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { OtpPolicy } from '../../src/core/otp-policy.js';
 import type { OtpDatabase } from '../../src/store/database.js';
-import { codesInOrder, destroyOpenDatabases, makeService } from '../core/otp-service-harness.js';
+import { sweepOnce } from '../../src/store/sweeper.js';
+import { codesInOrder, makeService, type Wiring } from '../core/otp-service-harness.js';
+import { dialects } from '../support/dialects.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const hourMs = 3600_000;
-
-afterEach(destroyOpenDatabases);
 
 async function codeStatusesByAddress(db: OtpDatabase): Promise<string[]> {
   const rows = await db
@@ -17,13 +19,27 @@ async function codeStatusesByAddress(db: OtpDatabase): Promise<string[]> {
   return rows.map((row) => `${row.address} ${row.status}`);
 }
 
-describe('sweeping the store', () => {
+describe.each(dialects)('sweeping the store (%s)', (dialect) => {
+  let testDb: TestDatabase | undefined;
+  afterEach(async () => {
+    await testDb?.close();
+    testDb = undefined;
+  });
+
+  /** The service on a fresh database of this dialect, and one sweep of it at the fake clock's time. */
+  async function makeSweptService(overrides: Partial<OtpPolicy> = {}, wiring: Wiring = {}) {
+    testDb = await openTestDatabase(dialect);
+    const harness = await makeService(overrides, { ...wiring, db: testDb.db });
+    const sweep = (retentionMs: number) => sweepOnce(harness.db, harness.clock.ms, retentionMs);
+    return { ...harness, sweep };
+  }
+
   it('deletes used, superseded and withdrawn codes at once, and keeps live ones usable', async () => {
-    const harness = await makeService(
+    const harness = await makeSweptService(
       {},
       { codeGenerator: codesInOrder('100001', '200001', '300001', '100002', '100003', '400001') },
     );
-    const { service, store, clock, db, delivered, deliverOutbox, requestAndReceive } = harness;
+    const { service, sweep, clock, db, delivered, deliverOutbox, requestAndReceive } = harness;
     await requestAndReceive({ address: 'anna@example.com' });
     const benCode = await requestAndReceive({ address: 'ben@example.com' });
     await service.verify({ address: 'ben@example.com', code: benCode });
@@ -45,65 +61,65 @@ describe('sweeping the store', () => {
       'dan@example.com live',
     ]);
 
-    expect(await store.sweep(clock.ms, hourMs)).toBe(3);
+    expect(await sweep(hourMs)).toBe(3);
     expect(await codeStatusesByAddress(db)).toEqual(['anna@example.com live', 'anna@example.com live', 'dan@example.com live']);
     expect(await service.verify({ address: 'anna@example.com', code: '100002' })).toMatchObject({ ok: true });
     expect(await service.verify({ address: 'dan@example.com', code: '400001' })).toMatchObject({ ok: true });
   });
 
   it('keeps an expired code until the retention has passed, then deletes it', async () => {
-    const { service, store, clock, db, requestAndReceive } = await makeService();
+    const { service, sweep, clock, db, requestAndReceive } = await makeSweptService();
     const code = await requestAndReceive({ address: 'anna@example.com' });
     clock.advanceSeconds(301);
-    await store.sweep(clock.ms, hourMs);
+    await sweep(hourMs);
     expect(await service.verify({ address: 'anna@example.com', code })).toEqual({ ok: false, reason: 'expired' });
     clock.advanceSeconds(3599);
-    await store.sweep(clock.ms, hourMs);
+    await sweep(hourMs);
     expect(await db.selectFrom('otp_codes').select('id').execute()).toHaveLength(0);
   });
 
   it('deletes a challenge with no codes once it has been idle for the retention', async () => {
-    const { service, store, clock, db } = await makeService();
+    const { service, sweep, clock, db } = await makeSweptService();
     await service.verify({ address: 'nobody-asked@example.com', code: '555555' });
     clock.advanceSeconds(3599);
-    await store.sweep(clock.ms, hourMs);
+    await sweep(hourMs);
     expect(await db.selectFrom('otp_challenges').select('address').execute()).toEqual([{ address: 'nobody-asked@example.com' }]);
     clock.advanceSeconds(1);
-    await store.sweep(clock.ms, hourMs);
+    await sweep(hourMs);
     expect(await db.selectFrom('otp_challenges').select('address').execute()).toEqual([]);
   });
 
   it('keeps a challenge that still has a live code, however long it has been idle', async () => {
-    const { store, clock, db, requestAndReceive } = await makeService();
+    const { sweep, clock, db, requestAndReceive } = await makeSweptService();
     await requestAndReceive({ address: 'anna@example.com' });
     clock.advanceSeconds(120);
-    await store.sweep(clock.ms, 60_000);
+    await sweep(60_000);
     expect(await db.selectFrom('otp_challenges').select('address').execute()).toEqual([{ address: 'anna@example.com' }]);
     expect(await db.selectFrom('otp_codes').select('status').execute()).toEqual([{ status: 'live' }]);
   });
 
   it('deletes rate windows that started longer ago than the retention', async () => {
-    const { service, store, clock, db } = await makeService();
+    const { service, sweep, clock, db } = await makeSweptService();
     await service.request({ address: 'anna@example.com' });
     await service.verify({ address: 'anna@example.com', code: '555555' });
     clock.advanceSeconds(3599);
-    await store.sweep(clock.ms, hourMs);
+    await sweep(hourMs);
     expect(await db.selectFrom('rate_windows').select('key').orderBy('key').execute()).toEqual([
       { key: 'attempt:anna@example.com' },
       { key: 'send:anna@example.com' },
     ]);
     clock.advanceSeconds(1);
-    await store.sweep(clock.ms, hourMs);
+    await sweep(hourMs);
     expect(await db.selectFrom('rate_windows').select('key').execute()).toEqual([]);
   });
 
   it('deletes finished emails from the outbox after the retention, never queued ones', async () => {
-    const { service, store, clock, db, deliverOutbox } = await makeService();
+    const { service, sweep, clock, db, deliverOutbox } = await makeSweptService();
     await service.request({ address: 'anna@example.com' });
     await deliverOutbox();
     await service.request({ address: 'ben@example.com' });
     clock.advanceSeconds(3600);
-    await store.sweep(clock.ms, hourMs);
+    await sweep(hourMs);
     expect(await db.selectFrom('outbox_messages').select(['recipient', 'status']).execute()).toEqual([
       { recipient: 'ben@example.com', status: 'queued' },
     ]);

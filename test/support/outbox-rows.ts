@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
+import type { DeliveryStatus } from '../../src/core/code-delivery.js';
 import type { OtpDatabase } from '../../src/store/database.js';
-import type { OutboxMessageRow, OutboxStatus } from '../../src/store/schema.js';
+import type { OutboxMessageRow } from '../../src/store/schema.js';
 
 /** Every outbox row, oldest first. */
 export function outboxRows(db: OtpDatabase): Promise<OutboxMessageRow[]> {
@@ -8,8 +9,8 @@ export function outboxRows(db: OtpDatabase): Promise<OutboxMessageRow[]> {
 }
 
 /** How many rows are in each status, e.g. `{ sent: 199, failed: 1 }`. */
-export async function outboxStatusCounts(db: OtpDatabase): Promise<Partial<Record<OutboxStatus, number>>> {
-  const counts: Partial<Record<OutboxStatus, number>> = {};
+export async function outboxStatusCounts(db: OtpDatabase): Promise<Partial<Record<DeliveryStatus, number>>> {
+  const counts: Partial<Record<DeliveryStatus, number>> = {};
   for (const row of await outboxRows(db)) counts[row.status] = (counts[row.status] ?? 0) + 1;
   return counts;
 }

@@ -1,30 +1,53 @@
-import { loadConfig } from '../../src/config/config.js';
-import type { Clock } from '../../src/core/clock.js';
-import { createLogger } from '../../src/ops/logger.js';
-import { type OtpRuntime, openOtpRuntime } from '../../src/runtime/otp-runtime.js';
-import { testSecretKey } from './test-app.js';
+import { type Clock, systemClock } from '../../src/core/clock.js';
+import { SealedBox } from '../../src/core/sealed-box.js';
+import { SecretKeyring } from '../../src/core/secret-keyring.js';
+import { CodeMailer } from '../../src/mail/code-mailer.js';
+import type { OutboxStore } from '../../src/mail/outbox-store.js';
+import { type OutboxEvent, OutboxWorker } from '../../src/mail/outbox-worker.js';
+import { createSmtpTransport } from '../../src/mail/smtp-transport.js';
+import { type OtpRuntime, outboxWorkerSettings } from '../../src/runtime/otp-runtime.js';
 
-export interface WorkerRuntimeOptions {
-  /** The DATA_DIR of the app whose outbox this worker delivers (same SQLite file). */
-  dataDir: string;
-  env?: Record<string, string>;
+export interface HandDrivenWorkerOptions {
+  /** Where the worker delivers: `smtp://127.0.0.1:PORT` (a port nobody listens on is an SMTP outage). */
+  smtpUrl: string;
+  /** The clock the app was started with, so "due" and "expired" mean the same to both. */
   clock?: Clock;
+  /** The outbox the worker claims from. @default runtime.outbox */
+  store?: OutboxStore;
+}
+
+export interface HandDrivenWorker {
+  worker: OutboxWorker;
+  /** Every event the worker reported, in order. */
+  events: OutboxEvent[];
+  /** Stops the worker (if started) and closes its SMTP transport. */
+  close(): Promise<void>;
 }
 
 /**
- * A second runtime on an existing database that only delivers mail, as `otp-app worker` does: for
- * tests where the app queued with OUTBOX_WORKER=off and delivery starts later. Close it when done.
+ * An OutboxWorker built by hand around an app's real outbox and service (start the app with
+ * OUTBOX_WORKER=off), with the app's outbox settings and its own SMTP transport. Not started: a test
+ * drives it with `await worker.drainOnce()` and then looks at the rows, with no polling and no sleeping.
  */
-export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<OtpRuntime> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: options.dataDir,
-    SECRET_KEY: testSecretKey,
-    LOG_LEVEL: 'silent',
-    ...options.env,
+export function handDrivenWorker(runtime: OtpRuntime, options: HandDrivenWorkerOptions): HandDrivenWorker {
+  const { config } = runtime;
+  const transport = createSmtpTransport({ smtpUrl: options.smtpUrl });
+  const events: OutboxEvent[] = [];
+  const worker = new OutboxWorker({
+    store: options.store ?? runtime.outbox,
+    undeliverable: runtime.service,
+    delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName, publicUrl: config.publicUrl }),
+    sealer: new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1')),
+    clock: options.clock ?? systemClock,
+    ...outboxWorkerSettings(config),
+    events: (event) => events.push(event),
   });
-  return openOtpRuntime(config, createLogger(config.logLevel), {
-    runWorker: true,
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
+  return {
+    worker,
+    events,
+    async close() {
+      await worker.stop(5000);
+      await transport.close();
+    },
+  };
 }

@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { WithdrawUndeliveredCodeInput } from '../core/otp-store.js';
+import { giveBackCooldown } from './challenges.repository.js';
+import { restoreReplacedCode, withdrawLiveCode } from './codes.repository.js';
+import { giveUpMessage } from './outbox.repository.js';
+import { rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
+import type { Database } from './schema.js';
+
+// What giving up on an email does across tables, inside the caller's transaction. Lock order: the
+// message, the address's send window, the code, its challenge — a code before its challenge, the reverse
+// of a resend, so PostgreSQL may pick the transaction as a deadlock victim; run it in
+// transactionWithRefusal, which runs it again (it finds the same rows).
+
+/**
+ * Ends a message that will not be sent and gives back its send: nobody received the email (failed or
+ * expired alike). The recipient, or null when the claim no longer holds the message and nothing changed.
+ */
+export async function giveUpEmail(
+  trx: Kysely<Database>,
+  id: string,
+  input: { nowMs: number; claimedAttempts: number; status: 'failed' | 'expired'; error: string; sendWindowMs: number },
+): Promise<{ recipient: string } | null> {
+  const message = await giveUpMessage(trx, id, input);
+  if (message === null) return null;
+  await refundRateWindow(trx, { key: rateWindowKeys.sends(message.recipient), windowMs: input.sendWindowMs, nowMs: input.nowMs });
+  return message;
+}
+
+/**
+ * The store's half of UndeliverableCodes.withdrawUndeliveredCode: the message ends `failed`, its send and
+ * the challenge's cooldown are given back, the code is withdrawn, and the code it replaced comes back.
+ */
+export async function withdrawUndeliveredCode(trx: Kysely<Database>, input: WithdrawUndeliveredCodeInput): Promise<boolean> {
+  const { codeId, nowMs } = input;
+  const message = await giveUpEmail(trx, codeId, { ...input, status: 'failed' });
+  if (message === null) return false;
+  const code = await withdrawLiveCode(trx, codeId);
+  if (code === null) return true;
+  await giveBackCooldown(trx, code.challengeId);
+  // Queuing this email superseded the oldest live code; since it never arrived, that code comes back.
+  await restoreReplacedCode(trx, { ...code, nowMs });
+  return true;
+}
