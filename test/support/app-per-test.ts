@@ -38,3 +38,8 @@ export function freshAppPerTest(
     },
   };
 }
+
+/** A production app's environment (secure cookies, HSTS, no dev mailbox), mailing to the test server. */
+export function productionEnv(smtpUrl: string): Record<string, string> {
+  return { NODE_ENV: 'production', SMTP_URL: smtpUrl, SECRET_KEY: 'production-secret-key-0123456789abcdef-0123456789' };
+}

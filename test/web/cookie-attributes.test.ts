@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { pagePaths } from '../../src/web/page-paths.js';
-import { freshAppPerTest } from '../support/app-per-test.js';
+import { freshAppPerTest, productionEnv } from '../support/app-per-test.js';
 import { FormClient } from '../support/form-client.js';
 import { latestCodeFor } from '../support/mail-codes.js';
 import { cookieAttributes, postCodeRequestWithoutRedirect, setCookieNamed } from './response-cookies.js';
 
 const paths = pagePaths();
 const ada = 'ada@example.com';
-const productionSecretKey = 'production-secret-key-0123456789abcdef-0123456789';
 
 describe('cookie attributes of the pages', () => {
   describe('in the test environment', () => {
@@ -49,11 +48,7 @@ describe('cookie attributes of the pages', () => {
   });
 
   describe('in production', () => {
-    const fixture = freshAppPerTest((smtpUrl) => ({
-      NODE_ENV: 'production',
-      SMTP_URL: smtpUrl,
-      SECRET_KEY: productionSecretKey,
-    }));
+    const fixture = freshAppPerTest(productionEnv);
 
     it('marks the CSRF, flash and pending-code cookies Secure, HttpOnly and SameSite=Lax', async () => {
       const client = new FormClient(fixture.testApp.baseUrl);

@@ -1,11 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { pagePaths } from '../../src/web/page-paths.js';
-import { freshAppPerTest } from '../support/app-per-test.js';
+import { freshAppPerTest, productionEnv } from '../support/app-per-test.js';
 import { FormClient, textOf } from '../support/form-client.js';
 
 const paths = pagePaths();
 const ada = 'ada@example.com';
-const productionSecretKey = 'production-secret-key-0123456789abcdef-0123456789';
 
 describe('the dev mailbox', () => {
   describe('with a real mail transport', () => {
@@ -18,11 +17,7 @@ describe('the dev mailbox', () => {
   });
 
   describe('in production', () => {
-    const fixture = freshAppPerTest((smtpUrl) => ({
-      NODE_ENV: 'production',
-      SMTP_URL: smtpUrl,
-      SECRET_KEY: productionSecretKey,
-    }));
+    const fixture = freshAppPerTest(productionEnv);
 
     it('is absent, with the page any unknown address gets', async () => {
       const page = await new FormClient(fixture.testApp.baseUrl).get(paths.devMailbox);

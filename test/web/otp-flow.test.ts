@@ -170,10 +170,13 @@ describe.each(dialects)('the request → email → verify flow through the HTML 
     await start();
     const page = await requestCode('nobody@example.com');
     expect(page.path).toBe(paths.verify);
-    await vi.waitFor(async () => {
-      const message = await testApp.runtime.db.selectFrom('outbox_messages').select('status').executeTakeFirstOrThrow();
-      expect(message.status).toBe('failed');
-    });
+    await vi.waitFor(
+      async () => {
+        const message = await testApp.runtime.db.selectFrom('outbox_messages').select('status').executeTakeFirstOrThrow();
+        expect(message.status).toBe('failed');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     const reloaded = await browser.get(paths.verify);
     expect(textOf(reloaded.body)).toContain('We could not deliver the email to this address');
     const codes = await testApp.runtime.db.selectFrom('otp_codes').select('status').execute();

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { pagePaths } from '../../src/web/page-paths.js';
-import { freshAppPerTest } from '../support/app-per-test.js';
+import { freshAppPerTest, productionEnv } from '../support/app-per-test.js';
 import { csrfTokenIn, FormClient } from '../support/form-client.js';
 
 const paths = pagePaths();
 const ada = 'ada@example.com';
-const productionSecretKey = 'production-secret-key-0123456789abcdef-0123456789';
 
 /** `script-src 'self'` → Map { 'script-src' => ["'self'"] } */
 function cspDirectives(header: string | null): Map<string, string[]> {
@@ -67,11 +66,7 @@ describe('security headers of the pages', () => {
   });
 
   describe('in production', () => {
-    const fixture = freshAppPerTest((smtpUrl) => ({
-      NODE_ENV: 'production',
-      SMTP_URL: smtpUrl,
-      SECRET_KEY: productionSecretKey,
-    }));
+    const fixture = freshAppPerTest(productionEnv);
 
     it('sends HSTS', async () => {
       const page = await new FormClient(fixture.testApp.baseUrl).get(paths.request);

@@ -31,8 +31,9 @@ export async function otpVerifyRoutes(app: FastifyInstance, context: PagesContex
       locale,
       paths,
       csrfToken: reply.generateCsrf(),
-      // The address the code went to, for as long as the code lives (a reload keeps it).
-      email: view.expiresAt === undefined ? '' : (pending?.address ?? ''),
+      // The address the code went to, on the page the request redirected to (its notice is there); a
+      // later visit (a reload, "use the code instead" from the link page) asks for it again.
+      email: notice !== undefined && view.expiresAt !== undefined ? (pending?.address ?? '') : '',
       code: '',
       codeLength,
       ...(notice === undefined ? {} : { notice }),
