@@ -61,8 +61,11 @@ export interface OtpRuntimeOptions {
   appName?: string;
   /** Code policy; every omitted rule keeps its default (see OtpPolicy). */
   policy?: Partial<OtpPolicy>;
-  /** Per-client-IP code requests per window. @default 30 per 600 s */
+  /** Per-client-IP code requests per window (clientLimitWindowSeconds). @default 30 */
   ipRequestLimit?: number;
+  /** The window of every per-client limit: code requests and verifies per IP, calls per API key. @default 600 */
+  clientLimitWindowSeconds?: number;
+  /** @deprecated Renamed clientLimitWindowSeconds (it was always the verify and per-key window too); still honoured. */
   ipRequestWindowSeconds?: number;
   api?: {
     /** @default true when keyHashes is not empty */
@@ -121,7 +124,7 @@ export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpR
       OTP_SEND_WINDOW_SECONDS: options.policy?.sendWindowSeconds,
       OTP_PURPOSES: options.policy?.purposes?.join(','),
       OTP_IP_REQUEST_LIMIT: options.ipRequestLimit,
-      OTP_IP_REQUEST_WINDOW_SECONDS: options.ipRequestWindowSeconds,
+      OTP_IP_REQUEST_WINDOW_SECONDS: options.clientLimitWindowSeconds ?? options.ipRequestWindowSeconds,
       API_ENABLED: options.api?.enabled,
       API_KEY_HASHES: options.api?.keyHashes?.join(','),
       RETURN_URL: options.api?.returnUrl,

@@ -5,6 +5,7 @@ import { StoreUnavailableError } from '../core/store-unavailable-error.js';
 import { createLogger } from '../ops/logger.js';
 import { openOtpRuntime } from '../runtime/otp-runtime.js';
 import { buildApp } from '../web/app.js';
+import { pagePaths } from '../web/page-paths.js';
 import { apiKeyCommand } from './api-key-command.js';
 import { migrateCommand, outboxCommand, purgeCommand } from './database-commands.js';
 import { sendTestEmail } from './send-test-email.js';
@@ -109,7 +110,9 @@ async function serve(config: Readonly<Config>): Promise<number> {
   if (runtime.devMailbox !== undefined) {
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
-    logger.info(`No mail transport configured: emails are kept in the dev mailbox at http://${config.host}:${port}/dev/mailbox`);
+    logger.info(
+      `No mail transport configured: emails are kept in the dev mailbox at http://${config.host}:${port}${pagePaths().devMailbox}`,
+    );
   }
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'shutting down: no new requests, finishing sends under way');

@@ -10,8 +10,11 @@ export interface ApiConfig {
   keyHashes: readonly ApiKeyHash[];
   /** Where the success page posts the token back to (a calling app's endpoint), if anywhere. */
   returnUrl?: string;
-  /** Code requests per API key per OTP_IP_REQUEST_WINDOW_SECONDS: bounds what a leaked key can send. @default 1000 */
-  requestLimitPerKey: number;
+  /**
+   * Calls per API key per OTP_IP_REQUEST_WINDOW_SECONDS (API_REQUEST_LIMIT), counted apart for code
+   * requests and for verifies: bounds what a leaked key can send or guess. @default 1000
+   */
+  callLimitPerKey: number;
   tokens: TokenConfig;
 }
 
@@ -68,7 +71,7 @@ export function apiConfigFrom(e: ApiEnv, appName: string, isProduction: boolean,
     enabled,
     keyHashes: Object.freeze(hashes.map((hash) => Object.freeze(hash))),
     ...(returnUrl === undefined ? {} : { returnUrl }),
-    requestLimitPerKey: e.API_REQUEST_LIMIT,
+    callLimitPerKey: e.API_REQUEST_LIMIT,
     tokens: Object.freeze({
       ttlSeconds: e.TOKEN_TTL_SECONDS,
       issuer: e.TOKEN_ISSUER ?? appName,

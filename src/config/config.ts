@@ -113,10 +113,15 @@ export interface Config {
   policy: OtpPolicy;
   /** The JSON API, its keys, and the verification tokens. */
   api: ApiConfig;
+  /** Code requests per client IP per window (OTP_IP_REQUEST_LIMIT): stops spraying many addresses. */
   ipRequestLimit: number;
   /** Verify attempts (code or link) per client IP per window, across every address: a coarse brake on spreading guesses. */
   ipVerifyLimit: number;
-  ipRequestWindowSeconds: number;
+  /**
+   * The window of every per-client limit: requests and verifies per IP, calls per API key
+   * (OTP_IP_REQUEST_WINDOW_SECONDS, named before it also counted verifies and keys).
+   */
+  clientLimitWindowSeconds: number;
   sweepIntervalSeconds: number;
   outbox: OutboxConfig;
 }
@@ -227,7 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }),
     ipRequestLimit: e.OTP_IP_REQUEST_LIMIT,
     ipVerifyLimit: e.OTP_IP_VERIFY_LIMIT,
-    ipRequestWindowSeconds: e.OTP_IP_REQUEST_WINDOW_SECONDS,
+    clientLimitWindowSeconds: e.OTP_IP_REQUEST_WINDOW_SECONDS,
     sweepIntervalSeconds: e.OTP_SWEEP_INTERVAL_SECONDS,
     outbox: Object.freeze({
       worker: e.OUTBOX_WORKER,

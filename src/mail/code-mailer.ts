@@ -1,5 +1,7 @@
 import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
 import { defaultLocale, isLocale } from '../i18n/index.js';
+// The link opens a hosted page: its path is the pages' own (the one place paths are spelled).
+import { pagePaths } from '../web/page-paths.js';
 import { renderCodeEmail } from './code-email-template.js';
 import { toMailDeliveryError } from './mail-delivery-error.js';
 import type { MailTransport } from './outgoing-message.js';
@@ -50,7 +52,7 @@ export class CodeMailer implements CodeDelivery {
       linkUrl:
         email.linkToken === undefined || this.#publicUrl === undefined
           ? undefined
-          : `${this.#publicUrl}/secure-otp/link/${encodeURIComponent(email.linkToken)}`,
+          : `${this.#publicUrl}${pagePaths().link(email.linkToken)}`,
     });
     try {
       await this.#transport.send({ to: email.to, from: this.#from, ...rendered });

@@ -6,6 +6,7 @@ import { createApiErrorHandler } from './api/api-error-handler.js';
 import { createClientRateLimit } from './client-rate-limit.js';
 import { createErrorHandler } from './error-handler.js';
 import { otpPlugin } from './otp-plugin.js';
+import { pagePaths } from './page-paths.js';
 
 /**
  * Builds the web app around a runtime without binding a port, so tests can inject requests or listen
@@ -13,7 +14,7 @@ import { otpPlugin } from './otp-plugin.js';
  */
 export async function buildApp(runtime: OtpRuntime, logger: Logger): Promise<FastifyInstance> {
   const { config } = runtime;
-  const handleError = createErrorHandler(config.appName);
+  const handleError = createErrorHandler({ appName: config.appName, paths: pagePaths() });
   const handleApiError = createApiErrorHandler('/api/v1/docs');
   const app = Fastify({
     // Errors Fastify raises before routing (a malformed URL) get the same pages as every other error,

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isStoreUnavailable } from '../core/store-unavailable-error.js';
 import { formatWait, type Locale, type MessageKey, translate } from '../i18n/index.js';
-import { sendPage } from './page-reply.js';
+import { type PageFrame, sendPage } from './page-reply.js';
 import { localeOf } from './request-locale.js';
 import { errorPage } from './views/result-pages.js';
 
@@ -30,21 +30,22 @@ const viewsByCode: Record<string, Pick<ErrorView, 'title' | 'message'>> = {
  * The one place errors become responses. A 4xx explains itself; a 5xx says only that the fault is ours
  * and is logged with its details, which never reach the client. Pages speak the request's language.
  */
-export function createErrorHandler(appName: string) {
+export function createErrorHandler(frame: PageFrame) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const locale = localeOf(request);
     const view = viewFor(error, reply, locale);
     if (view.status >= 500) request.log.error({ err: error }, 'request failed');
     const title = translate(locale, view.title);
-    return sendPage(reply, appName, title, errorPage(locale, title, translate(locale, view.message, view.params)), view.status);
+    const message = translate(locale, view.message, view.params);
+    return sendPage(reply, frame, title, errorPage(locale, frame.paths, title, message), view.status);
   };
 }
 
 /** The "no such page" answer, in the request's language. */
-export function sendNotFoundPage(request: FastifyRequest, reply: FastifyReply, appName: string): FastifyReply {
+export function sendNotFoundPage(request: FastifyRequest, reply: FastifyReply, frame: PageFrame): FastifyReply {
   const locale = localeOf(request);
   const title = translate(locale, 'errorPage.notFoundTitle');
-  return sendPage(reply, appName, title, errorPage(locale, title, translate(locale, 'errorPage.notFound')), 404);
+  return sendPage(reply, frame, title, errorPage(locale, frame.paths, title, translate(locale, 'errorPage.notFound')), 404);
 }
 
 /** How long a person (or a client honouring Retry-After) should wait while the database is away. */

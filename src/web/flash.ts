@@ -1,9 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** What one page tells the next across a redirect. Kept in a signed cookie, read once. */
+/**
+ * What one page tells the next across a redirect. Kept in a signed cookie, read once. The address a
+ * code went to is not here: it lives as long as the code, in the pending code (pending-code.ts).
+ */
 export interface Flash {
   notice?: string;
-  email?: string;
   /** `atMs`: when the verify succeeded; the success page honours it only briefly (see verifiedFlashMaxAgeMs). */
   verified?: { address: string; purpose: string; atMs: number };
 }
@@ -16,22 +18,23 @@ export const verifiedFlashMaxAgeMs = 60_000;
 
 const cookieName = 'otp_flash';
 
-export function setFlash(reply: FastifyReply, flash: Flash, secure: boolean): void {
+/** `path`: every page's (PagePaths.siteCookiePath), since any of them may be the next. */
+export function setFlash(reply: FastifyReply, flash: Flash, options: { secure: boolean; path: string }): void {
   reply.setCookie(cookieName, JSON.stringify(flash), {
     signed: true,
     httpOnly: true,
     sameSite: 'lax',
-    secure,
-    path: '/',
+    secure: options.secure,
+    path: options.path,
     maxAge: 600,
   });
 }
 
 /** Returns the flash if its signature holds (a forged or stale one is ignored) and clears it. */
-export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash {
+export function takeFlash(request: FastifyRequest, reply: FastifyReply, path: string): Flash {
   const raw = request.cookies[cookieName];
   if (raw === undefined) return {};
-  reply.clearCookie(cookieName, { path: '/' });
+  reply.clearCookie(cookieName, { path });
   const unsigned = request.unsignCookie(raw);
   if (!unsigned.valid || unsigned.value === null) return {};
   try {

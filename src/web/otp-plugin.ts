@@ -6,21 +6,18 @@ import type { FastifyInstance } from 'fastify';
 import type { OtpRuntime } from '../runtime/otp-runtime.js';
 import { apiPlugin, jwksOnlyPlugin } from './api/api.plugin.js';
 import { createErrorHandler, sendNotFoundPage } from './error-handler.js';
+import { pagePaths } from './page-paths.js';
+import { pagesPlugin } from './pages.plugin.js';
+import type { PagesContext } from './pages-context.js';
 import { rememberReturnState } from './return-state-cookie.js';
-import { devMailboxRoutes } from './routes/dev-mailbox.route.js';
-import { otpLinkRoutes } from './routes/otp-link.route.js';
-import { otpRequestRoutes } from './routes/otp-request.route.js';
-import { otpVerifyRoutes } from './routes/otp-verify.route.js';
-import { pagesRoutes } from './routes/pages.route.js';
-import { staticRoutes } from './routes/static.route.js';
 import { addSecurityHeaders } from './security-headers.js';
 
 export interface OtpPluginOptions {
   /** What `createOtpRuntime()` returned: the service, its store, mail and token signer. */
   otp: OtpRuntime;
   /**
-   * Mount the hosted pages (`/`, `/secure-otp/…`). They link to absolute paths, so they can only be
-   * mounted without a prefix for now.
+   * Mount the hosted pages (`/`, `/secure-otp/…`, see page-paths.ts). They can only be mounted without
+   * a prefix for now.
    * @default true
    */
   pages?: boolean;
@@ -63,6 +60,20 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
     );
   const secureCookies = config.isProduction;
   const returnOrigin = config.api.returnUrl === undefined ? [] : [new URL(config.api.returnUrl).origin];
+  const paths = pagePaths();
+  const context: PagesContext = {
+    service,
+    tokens: options.otp.tokens,
+    appName: config.appName,
+    paths,
+    secureCookies,
+    limits: {
+      requestsPerClient: config.ipRequestLimit,
+      verifiesPerClient: config.ipVerifyLimit,
+      windowMs: config.clientLimitWindowSeconds * 1000,
+    },
+    returnUrl: config.api.returnUrl,
+  };
 
   addSecurityHeaders(app, {
     contentSecurityPolicy: {
@@ -90,13 +101,13 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
     if (config.api.returnUrl !== undefined) {
       // Any page the calling app sends people to may carry its `state` (see return-state-cookie.ts).
       app.addHook('onRequest', async (request, reply) => {
-        if (request.method === 'GET' && request.url.startsWith('/secure-otp/'))
-          rememberReturnState(request, reply, secureCookies);
+        if (request.method === 'GET' && request.url.startsWith(paths.start))
+          rememberReturnState(request, reply, { secure: secureCookies, path: paths.start });
       });
     }
     await app.register(fastifyCookie, { secret: options.otp.cookieKeys.all().map((key) => key.key.toString('base64')) });
     await app.register(fastifyCsrf, {
-      cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' },
+      cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', secure: secureCookies, path: paths.siteCookiePath },
       getToken: (request) => (request.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
     });
     await app.register(fastifyFormbody);
@@ -104,34 +115,12 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
   await options.beforeRoutes?.(app);
 
   if (pages) {
-    app.setErrorHandler(createErrorHandler(config.appName));
-    app.setNotFoundHandler((request, reply) => sendNotFoundPage(request, reply, config.appName));
-    await app.register(staticRoutes);
-    await app.register(pagesRoutes, { appName: config.appName, tokens: options.otp.tokens, returnUrl: config.api.returnUrl });
-    await app.register(otpRequestRoutes, {
-      service,
-      appName: config.appName,
-      secureCookies,
-      ipRequestLimit: config.ipRequestLimit,
-      ipRequestWindowSeconds: config.ipRequestWindowSeconds,
+    app.setErrorHandler(createErrorHandler(context));
+    app.setNotFoundHandler((request, reply) => sendNotFoundPage(request, reply, context));
+    await app.register(pagesPlugin, {
+      context,
+      devMailbox: config.isProduction ? undefined : options.otp.devMailbox,
     });
-    await app.register(otpVerifyRoutes, {
-      service,
-      appName: config.appName,
-      secureCookies,
-      ipVerifyLimit: config.ipVerifyLimit,
-      ipRequestWindowSeconds: config.ipRequestWindowSeconds,
-    });
-    await app.register(otpLinkRoutes, {
-      service,
-      appName: config.appName,
-      secureCookies,
-      ipVerifyLimit: config.ipVerifyLimit,
-      ipRequestWindowSeconds: config.ipRequestWindowSeconds,
-    });
-    if (options.otp.devMailbox !== undefined && !config.isProduction) {
-      await app.register(devMailboxRoutes, { mailbox: options.otp.devMailbox, appName: config.appName });
-    }
   }
 
   if (api) {
@@ -140,8 +129,9 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
       tokens: options.otp.tokens,
       apiKeyHashes: config.api.keyHashes,
       appName: config.appName,
-      requestLimitPerKey: config.api.requestLimitPerKey,
-      ipRequestWindowSeconds: config.ipRequestWindowSeconds,
+      paths,
+      callLimitPerKey: config.api.callLimitPerKey,
+      clientLimitWindowSeconds: config.clientLimitWindowSeconds,
       bodyLimitBytes: config.bodyLimitBytes,
     });
   } else if (pages && config.api.returnUrl !== undefined) {

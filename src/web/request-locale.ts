@@ -20,8 +20,8 @@ export function localeOf(request: FastifyRequest): Locale {
   return resolveLocale(request.headers['accept-language'], explicit);
 }
 
-/** Keeps a `?lang=` choice for the next pages, so a person picks a language once. */
-export function rememberLocaleChoice(request: FastifyRequest, reply: FastifyReply): void {
+/** Keeps a `?lang=` choice for the next pages (every page under `cookiePath`), so a person picks a language once. */
+export function rememberLocaleChoice(request: FastifyRequest, reply: FastifyReply, cookiePath: string): void {
   const chosen = queryLocale(request);
   // The API (pages: false) has no cookie plugin; it takes its language per request instead.
   if (chosen === undefined || typeof reply.setCookie !== 'function' || request.cookies?.[cookieName] === chosen) return;
@@ -29,7 +29,7 @@ export function rememberLocaleChoice(request: FastifyRequest, reply: FastifyRepl
     httpOnly: true,
     sameSite: 'lax',
     secure: request.protocol === 'https',
-    path: '/',
+    path: cookiePath,
     maxAge: oneYearSeconds,
   });
 }

@@ -1,10 +1,13 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pagePaths } from '../../src/web/page-paths.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient } from '../support/form-client.js';
 import { latestCodeFor } from '../support/mail-codes.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const paths = pagePaths();
 
 const anna = 'anna@example.com';
 const returnUrl = 'https://shop.example.com/otp/callback?step=2';
@@ -26,12 +29,12 @@ describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
     await smtp?.close();
   });
 
-  async function verifyThroughPages(firstPage = '/secure-otp/request/') {
+  async function verifyThroughPages(firstPage = paths.request) {
     const browser = new FormClient(testApp.baseUrl);
     await browser.get(firstPage);
-    await browser.post('/secure-otp/request/', { email: anna });
+    await browser.post(paths.request, { email: anna });
     await smtp.waitForMessages(1);
-    return browser.post('/secure-otp/verify/', { email: anna, code: latestCodeFor(smtp.messages, anna) });
+    return browser.post(paths.verify, { email: anna, code: latestCodeFor(smtp.messages, anna) });
   }
 
   it('offers the signed token to RETURN_URL in a POST form, and allows that origin (only) in form-action', async () => {
@@ -39,7 +42,7 @@ describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
     const clock = new FakeClock(Date.now());
     testApp = await startTestApp({ env: { SMTP_URL: smtp.url, RETURN_URL: returnUrl }, clock });
     const success = await verifyThroughPages();
-    expect(success.path).toBe('/secure-otp/success/');
+    expect(success.path).toBe(paths.success);
 
     const form = /<form method="post" action="([^"]+)">\s*<input type="hidden" name="token" value="([^"]+)">/.exec(success.body);
     expect(form?.[1]).toBe(returnUrl.replace('&', '&amp;'));
@@ -56,7 +59,7 @@ describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
     smtp = await startSmtpTestServer();
     const clock = new FakeClock(Date.now());
     testApp = await startTestApp({ env: { SMTP_URL: smtp.url, RETURN_URL: returnUrl }, clock });
-    const success = await verifyThroughPages('/secure-otp/request/?state=sess-4f2a.9_~x');
+    const success = await verifyThroughPages(`${paths.request}?state=sess-4f2a.9_~x`);
     expect(success.body).toContain('<input type="hidden" name="state" value="sess-4f2a.9_~x">');
     const token = /name="token" value="([^"]+)"/.exec(success.body)![1]!;
     const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', testApp.baseUrl));
@@ -67,8 +70,8 @@ describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
   it('ignores a state that is not a short URL-safe value', async () => {
     smtp = await startSmtpTestServer();
     testApp = await startTestApp({ env: { SMTP_URL: smtp.url, RETURN_URL: returnUrl } });
-    const success = await verifyThroughPages(`/secure-otp/request/?state=${encodeURIComponent('<script>"x')}`);
-    expect(success.path).toBe('/secure-otp/success/');
+    const success = await verifyThroughPages(`${paths.request}?state=${encodeURIComponent('<script>"x')}`);
+    expect(success.path).toBe(paths.success);
     expect(success.body).not.toContain('name="state"');
   });
 
@@ -76,7 +79,7 @@ describe('the hosted pages as a drop-in verification step (RETURN_URL)', () => {
     smtp = await startSmtpTestServer();
     testApp = await startTestApp({ env: { SMTP_URL: smtp.url } });
     const success = await verifyThroughPages();
-    expect(success.path).toBe('/secure-otp/success/');
+    expect(success.path).toBe(paths.success);
     expect(success.body).not.toContain('name="token"');
     expect(cspDirective(success.headers, 'form-action')).toEqual(["'self'"]);
   });

@@ -72,7 +72,7 @@ describe('loadConfig defaults', () => {
   it('limits each client IP to 30 code requests per 10 minutes and sweeps every minute', () => {
     const config = load();
     expect(config.ipRequestLimit).toBe(30);
-    expect(config.ipRequestWindowSeconds).toBe(600);
+    expect(config.clientLimitWindowSeconds).toBe(600);
     expect(config.sweepIntervalSeconds).toBe(60);
   });
 
@@ -105,7 +105,7 @@ describe('loadConfig reads each OTP_ variable into its setting', () => {
     { variable: 'OTP_SEND_LIMIT', value: '7', read: (c) => c.policy.sendLimit, expected: 7 },
     { variable: 'OTP_SEND_WINDOW_SECONDS', value: '1800', read: (c) => c.policy.sendWindowSeconds, expected: 1800 },
     { variable: 'OTP_IP_REQUEST_LIMIT', value: '50', read: (c) => c.ipRequestLimit, expected: 50 },
-    { variable: 'OTP_IP_REQUEST_WINDOW_SECONDS', value: '300', read: (c) => c.ipRequestWindowSeconds, expected: 300 },
+    { variable: 'OTP_IP_REQUEST_WINDOW_SECONDS', value: '300', read: (c) => c.clientLimitWindowSeconds, expected: 300 },
     { variable: 'OTP_SWEEP_INTERVAL_SECONDS', value: '120', read: (c) => c.sweepIntervalSeconds, expected: 120 },
     { variable: 'OTP_PURPOSES', value: 'sign-in, step-up', read: (c) => c.policy.purposes, expected: ['sign-in', 'step-up'] },
   ];

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { catalogues } from '../../src/i18n/index.js';
+import { freshAppPerTest } from '../support/app-per-test.js';
 import { FormClient, type Page, textOf } from '../support/form-client.js';
 import { codeInText, linkPathIn } from '../support/mail-links.js';
-import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const anna = 'anna@example.com';
 
@@ -20,18 +19,7 @@ function englishIn(text: string): string[] {
 }
 
 describe('pages and emails in German', () => {
-  let smtp: SmtpTestServer;
-  let testApp: TestApp;
-
-  beforeEach(async () => {
-    smtp = await startSmtpTestServer();
-    testApp = await startTestApp({ env: { SMTP_URL: smtp.url } });
-  });
-
-  afterEach(async () => {
-    await testApp.close();
-    await smtp.close();
-  });
+  const fixture = freshAppPerTest();
 
   function expectGerman(page: Page, label: string) {
     expect(page.body, label).toContain('<html lang="de">');
@@ -40,31 +28,37 @@ describe('pages and emails in German', () => {
 
   it('follows Accept-Language', async () => {
     for (const path of ['/', '/secure-otp/', '/secure-otp/request/', '/secure-otp/verify/', '/no/such/page']) {
-      const response = await fetch(new URL(path, testApp.baseUrl), { headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' } });
+      const response = await fetch(new URL(path, fixture.testApp.baseUrl), {
+        headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' },
+      });
       const page = { status: response.status, path, body: await response.text(), headers: response.headers };
       expectGerman(page, path);
     }
-    const english = await fetch(new URL('/secure-otp/request/', testApp.baseUrl), { headers: { 'accept-language': 'en-US,en' } });
+    const english = await fetch(new URL('/secure-otp/request/', fixture.testApp.baseUrl), {
+      headers: { 'accept-language': 'en-US,en' },
+    });
     expect(await english.text()).toContain('<h1>Request a code</h1>');
   });
 
   it('lets ?lang= override Accept-Language, and remembers the choice in a cookie', async () => {
-    const overridden = await fetch(new URL('/secure-otp/request/?lang=en', testApp.baseUrl), {
+    const overridden = await fetch(new URL('/secure-otp/request/?lang=en', fixture.testApp.baseUrl), {
       headers: { 'accept-language': 'de' },
     });
     expect(await overridden.text()).toContain('<html lang="en">');
     const cookie = overridden.headers.getSetCookie().find((header) => header.startsWith('otp_lang='));
     expect(cookie).toMatch(/^otp_lang=en;/);
-    const next = await fetch(new URL('/secure-otp/', testApp.baseUrl), {
+    const next = await fetch(new URL('/secure-otp/', fixture.testApp.baseUrl), {
       headers: { 'accept-language': 'de', cookie: cookie!.split(';')[0]! },
     });
     expect(await next.text()).toContain('<html lang="en">');
-    const unknown = await fetch(new URL('/secure-otp/?lang=xx', testApp.baseUrl), { headers: { 'accept-language': 'de' } });
+    const unknown = await fetch(new URL('/secure-otp/?lang=xx', fixture.testApp.baseUrl), {
+      headers: { 'accept-language': 'de' },
+    });
     expect(await unknown.text()).toContain('<html lang="de">');
   });
 
   it('runs the whole flow in German: notice, errors, email, link page, success', async () => {
-    const browser = new FormClient(testApp.baseUrl);
+    const browser = new FormClient(fixture.testApp.baseUrl);
     expectGerman(await browser.get('/secure-otp/request/?lang=de'), 'request');
     expectGerman(await browser.post('/secure-otp/request/', { email: 'not-an-address' }), 'request error');
     const verify = await browser.post('/secure-otp/request/', { email: anna });
@@ -73,7 +67,7 @@ describe('pages and emails in German', () => {
     expect(textOf(verify.body)).toContain('Einen neuen Code können Sie in 60 s anfordern.');
     expectGerman(verify, 'verify');
 
-    const [mail] = await smtp.waitForMessages(1);
+    const [mail] = await fixture.smtp.waitForMessages(1);
     expect(mail?.subject).toBe('Ihr Anmeldecode für otp-app');
     expect(mail?.text).toContain('Geben Sie diesen Code ein, um sich anzumelden. Er gilt 5 Minuten.');
     expect(mail?.html).toContain('<html lang="de">');
@@ -93,13 +87,13 @@ describe('pages and emails in German', () => {
   });
 
   it('writes the email in the language of the page the code was asked from', async () => {
-    const german = new FormClient(testApp.baseUrl);
+    const german = new FormClient(fixture.testApp.baseUrl);
     await german.get('/secure-otp/request/?lang=de');
     await german.post('/secure-otp/request/', { email: anna });
-    const english = new FormClient(testApp.baseUrl);
+    const english = new FormClient(fixture.testApp.baseUrl);
     await english.get('/secure-otp/request/?lang=en');
     await english.post('/secure-otp/request/', { email: 'bob@example.com' });
-    const messages = await smtp.waitForMessages(2);
+    const messages = await fixture.smtp.waitForMessages(2);
     const subjects = Object.fromEntries(
       messages.map((mail) => [JSON.stringify(mail.to).includes(anna) ? 'anna' : 'bob', mail.subject]),
     );

@@ -120,6 +120,22 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
     expect(createOtpService).toBe(createOtpRuntime);
   });
 
+  it.each([
+    ['clientLimitWindowSeconds', { clientLimitWindowSeconds: 120 }],
+    ['ipRequestWindowSeconds, its deprecated former name', { ipRequestWindowSeconds: 120 }],
+  ])('takes the per-client limit window as %s', async (_name, option) => {
+    otp = await createOtpRuntime({
+      secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789',
+      smtpUrl: smtp.url,
+      dataDir,
+      runWorker: false,
+      logger: pino({ level: 'silent' }),
+      ...option,
+    });
+    expect(otp.config.clientLimitWindowSeconds).toBe(120);
+    await otp.close();
+  });
+
   it('refuses unsafe options the same way the environment is refused', async () => {
     await expect(createOtpRuntime({ secretKey: 'short', smtpUrl: smtp.url, dataDir })).rejects.toThrow(
       /SECRET_KEY must be at least 32 bytes/,

@@ -1,15 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { pagePaths } from '../../src/web/page-paths.js';
+import { freshAppPerTest } from '../support/app-per-test.js';
 import { csrfTokenIn, FormClient, type Page, textOf } from '../support/form-client.js';
-import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const paths = pagePaths();
 
 /**
  * The bad-input corpus: every malformed, hostile or misdirected request gets a 4xx page that tells a
  * person what went wrong, never a 500, never an email, never an error-level log line.
  */
 
-const requestPath = '/secure-otp/request/';
-const verifyPath = '/secure-otp/verify/';
+const requestPath = paths.request;
+const verifyPath = paths.verify;
 const ada = 'ada@example.com';
 /** A good request sent after each bad one, so its mail marks when the bad one's would have come. */
 const controlAddress = 'control@example.com';
@@ -222,7 +224,7 @@ const badInputs: BadInputCase[] = [
   {
     name: 'POST to a GET-only page',
     formPage: requestPath,
-    send: postForm('/secure-otp/', { email: ada }),
+    send: postForm(paths.start, { email: ada }),
     status: 404,
     message: notFound,
   },
@@ -240,27 +242,16 @@ function errorLogLines(lines: string[]): string[] {
 }
 
 describe('bad input gets a 4xx page that explains itself, and nothing else happens', () => {
-  let smtp: SmtpTestServer;
-  let testApp: TestApp;
-
-  beforeEach(async () => {
-    smtp = await startSmtpTestServer();
-    testApp = await startTestApp({ env: { SMTP_URL: smtp.url } });
-  });
-
-  afterEach(async () => {
-    await testApp.close();
-    await smtp.close();
-  });
+  const fixture = freshAppPerTest();
 
   it.each(badInputs)('$name → $status', async (badInput) => {
-    const client = new FormClient(testApp.baseUrl);
+    const client = new FormClient(fixture.testApp.baseUrl);
     const formPage = await client.get(badInput.formPage);
     const csrfToken = csrfTokenIn(formPage.body);
     expect(formPage.status).toBe(200);
     expect(csrfToken).toBeDefined();
 
-    const page = await badInput.send({ client, csrfToken: csrfToken ?? '', baseUrl: testApp.baseUrl });
+    const page = await badInput.send({ client, csrfToken: csrfToken ?? '', baseUrl: fixture.testApp.baseUrl });
 
     expect(page.status).toBeLessThan(500);
     expect(page.status).toBe(badInput.status);
@@ -269,11 +260,11 @@ describe('bad input gets a 4xx page that explains itself, and nothing else happe
 
     // Mail may leave through a queue after the response, so rather than sleep, send one good request
     // behind the bad one: once its mail has arrived, the only mail in the inbox must be that one.
-    const control = new FormClient(testApp.baseUrl);
+    const control = new FormClient(fixture.testApp.baseUrl);
     await control.get(requestPath);
     expect((await control.post(requestPath, { email: controlAddress })).path).toBe(verifyPath);
-    await smtp.waitForMessages(1);
-    expect(smtp.envelopes.map((envelope) => envelope.to)).toEqual([[controlAddress]]);
-    expect(errorLogLines(testApp.logLines)).toEqual([]);
+    await fixture.smtp.waitForMessages(1);
+    expect(fixture.smtp.envelopes.map((envelope) => envelope.to)).toEqual([[controlAddress]]);
+    expect(errorLogLines(fixture.testApp.logLines)).toEqual([]);
   });
 });

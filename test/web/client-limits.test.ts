@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { pagePaths } from '../../src/web/page-paths.js';
 import { FormClient, textOf } from '../support/form-client.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const paths = pagePaths();
 
 describe('per-client limits on the pages', () => {
   let smtp: SmtpTestServer;
@@ -18,8 +21,8 @@ describe('per-client limits on the pages', () => {
     const browser = new FormClient(testApp.baseUrl);
     const statuses: number[] = [];
     for (const address of ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com']) {
-      await browser.get('/secure-otp/verify/');
-      const page = await browser.post('/secure-otp/verify/', { email: address, code: '123456' });
+      await browser.get(paths.verify);
+      const page = await browser.post(paths.verify, { email: address, code: '123456' });
       statuses.push(page.status);
       if (page.status === 429) {
         expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { ParsedMail } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pagePaths } from '../../src/web/page-paths.js';
 import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, textOf } from '../support/form-client.js';
 import { codeInText, linkPathIn } from '../support/mail-links.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const paths = pagePaths();
 
 const anna = 'anna@example.com';
 
@@ -23,8 +26,8 @@ describe.each(dialects)('the one-time link beside the code (%s)', (dialect) => {
 
   async function requestCode(): Promise<ParsedMail> {
     const count = smtp.messages.length + 1;
-    await browser.get('/secure-otp/request/');
-    await browser.post('/secure-otp/request/', { email: anna, ...(count > 1 ? { resend: '1' } : {}) });
+    await browser.get(paths.request);
+    await browser.post(paths.request, { email: anna, ...(count > 1 ? { resend: '1' } : {}) });
     return (await smtp.waitForMessages(count))[count - 1]!;
   }
 
@@ -54,14 +57,14 @@ describe.each(dialects)('the one-time link beside the code (%s)', (dialect) => {
       expect(scanned.status).toBe(200);
       expect(scanned.headers.get('cache-control')).toBe('no-store');
     }
-    const success = await browser.post('/secure-otp/verify/', { email: anna, code: codeInText(mail.text) });
-    expect(success.path).toBe('/secure-otp/success/');
+    const success = await browser.post(paths.verify, { email: anna, code: codeInText(mail.text) });
+    expect(success.path).toBe(paths.success);
   });
 
   it('stores only a hash of the link token, and the queued email only sealed', async () => {
     await start({ OUTBOX_WORKER: 'off' });
-    await browser.get('/secure-otp/request/');
-    await browser.post('/secure-otp/request/', { email: anna });
+    await browser.get(paths.request);
+    await browser.post(paths.request, { email: anna });
     const rows = await testApp.runtime.db.selectFrom('otp_codes').select('link_hash').execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.link_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -82,11 +85,11 @@ describe.each(dialects)('the one-time link beside the code (%s)', (dialect) => {
     const first = await requestCode();
     const second = await requestCode();
     const success = await useLink(linkPathIn(first.text));
-    expect(success.path).toBe('/secure-otp/success/');
+    expect(success.path).toBe(paths.success);
     expect(textOf(success.body)).toContain(`You have proved that you control ${anna}`);
     for (const mail of [first, second]) {
-      await browser.get('/secure-otp/verify/');
-      expect((await browser.post('/secure-otp/verify/', { email: anna, code: codeInText(mail.text) })).status).toBe(422);
+      await browser.get(paths.verify);
+      expect((await browser.post(paths.verify, { email: anna, code: codeInText(mail.text) })).status).toBe(422);
     }
     const again = await useLink(linkPathIn(second.text));
     expect(again.status).toBe(410);
@@ -96,9 +99,9 @@ describe.each(dialects)('the one-time link beside the code (%s)', (dialect) => {
   it('follows the address pause like the code does', async () => {
     await start({ OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_ADDRESS_FAILURE_LIMIT: '3' });
     const mail = await requestCode();
-    await browser.get('/secure-otp/verify/');
+    await browser.get(paths.verify);
     for (let i = 0; i < 3; i++)
-      await browser.post('/secure-otp/verify/', { email: anna, code: codeInText(mail.text) === '000000' ? '111111' : '000000' });
+      await browser.post(paths.verify, { email: anna, code: codeInText(mail.text) === '000000' ? '111111' : '000000' });
     const paused = await useLink(linkPathIn(mail.text));
     expect(paused.status).toBe(429);
     expect(paused.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -110,6 +113,6 @@ describe.each(dialects)('the one-time link beside the code (%s)', (dialect) => {
     const mail = await requestCode();
     const forged = await browser.post(linkPathIn(mail.text), {}, { withCsrf: false });
     expect(forged.status).toBe(403);
-    expect((await useLink(linkPathIn(mail.text))).path).toBe('/secure-otp/success/');
+    expect((await useLink(linkPathIn(mail.text))).path).toBe(paths.success);
   });
 });

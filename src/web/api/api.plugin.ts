@@ -4,6 +4,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { type ApiKeyHash, ApiKeyVerifier } from '../../core/api-key.js';
 import type { OtpService } from '../../core/otp-service.js';
 import type { VerificationTokens } from '../../core/verification-token.js';
+import type { PagePaths } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import { apiDocsPage } from './api-docs-page.js';
 import { createApiErrorHandler } from './api-error-handler.js';
@@ -18,8 +19,10 @@ export interface ApiPluginOptions {
   tokens: VerificationTokens;
   apiKeyHashes: readonly ApiKeyHash[];
   appName: string;
-  requestLimitPerKey: number;
-  ipRequestWindowSeconds: number;
+  /** Where the pages' stylesheet is, for the docs page. */
+  paths: PagePaths;
+  callLimitPerKey: number;
+  clientLimitWindowSeconds: number;
   /** Largest JSON body accepted; larger ones get 413 payload_too_large. */
   bodyLimitBytes: number;
 }
@@ -83,7 +86,7 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
         return openApiDocument();
       });
       v1.get('/docs', { schema: { hide: true } }, async (_request, reply) =>
-        sendPage(reply, options.appName, 'API reference', apiDocsPage(openApiDocument(), openApiPath)),
+        sendPage(reply, options, 'API reference', apiDocsPage(openApiDocument(), openApiPath)),
       );
 
       await v1.register(async (protectedScope) => {
@@ -92,8 +95,8 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
           service: options.service,
           tokens: options.tokens,
           docsPath,
-          requestLimitPerKey: options.requestLimitPerKey,
-          ipRequestWindowSeconds: options.ipRequestWindowSeconds,
+          callLimitPerKey: options.callLimitPerKey,
+          clientLimitWindowSeconds: options.clientLimitWindowSeconds,
         });
       });
     },

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RequestOutcome, VerifyOutcome } from '../../core/otp-outcome.js';
 import type { OtpService } from '../../core/otp-service.js';
 import type { VerificationTokens } from '../../core/verification-token.js';
+import { problemCodeByReason } from '../outcome-status.js';
 import { sendProblem } from './api-problem.js';
 import { apiSchemas } from './api-schemas.js';
 
@@ -10,11 +11,14 @@ export interface OtpApiRouteOptions {
   service: OtpService;
   tokens: VerificationTokens;
   docsPath: string;
-  requestLimitPerKey: number;
-  ipRequestWindowSeconds: number;
+  callLimitPerKey: number;
+  clientLimitWindowSeconds: number;
 }
 
 const security = [{ bearerAuth: [] }];
+
+type RequestFailure = Extract<RequestOutcome, { ok: false }>;
+type VerifyFailure = Extract<VerifyOutcome, { ok: false }>;
 
 /**
  * POST /otp, POST /otp/verify, GET /otp/{id}. Outcomes of the core map one to one onto problem codes,
@@ -29,8 +33,8 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
   // The caller is a back end: one IP (or one key) speaks for all its users. Count per API key, so a busy
   // integrator is not throttled as one person; the per-address limits still hold in the store.
   const perKeyLimit = (action: 'request' | 'verify') => ({
-    max: options.requestLimitPerKey,
-    timeWindow: options.ipRequestWindowSeconds * 1000,
+    max: options.callLimitPerKey,
+    timeWindow: options.clientLimitWindowSeconds * 1000,
     keyGenerator: (request: FastifyRequest) => `api-key-${action}:${request.apiKeyLabel ?? request.ip}`,
   });
 
@@ -60,7 +64,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     async (request, reply) => {
       const { email, purpose, context } = request.body;
       const outcome = await service.request({ address: email, purpose, context, clientIp: request.ip });
-      if (!outcome.ok) return requestRefused(reply, outcome);
+      if (!outcome.ok) return refused(reply, outcome);
       return reply.code(202).header('cache-control', 'no-store').send({
         id: outcome.codeId,
         expiresAt: outcome.expiresAt.toISOString(),
@@ -99,7 +103,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
       const { email, code, purpose, context } = request.body;
       await tokens.prepare();
       const outcome = await service.verify({ address: email, code, purpose, context });
-      if (!outcome.ok) return verifyRefused(reply, outcome);
+      if (!outcome.ok) return refused(reply, outcome);
       const issued = await tokens.issue({
         address: outcome.address,
         purpose: outcome.purpose,
@@ -133,56 +137,47 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     },
   );
 
-  /** The two refusals request and verify share: a field the core found invalid after the schema passed it. */
-  function invalidField(reply: FastifyReply, reason: 'invalid_email' | 'invalid_purpose') {
-    return reason === 'invalid_email'
-      ? sendProblem(reply, docsPath, 'invalid_request', 'The email address is not valid.', {
-          errors: [{ field: 'email', message: 'is not a valid email address' }],
-        })
-      : sendProblem(reply, docsPath, 'invalid_request', 'The purpose is not offered here.', {
-          errors: [{ field: 'purpose', message: 'is not one of the configured purposes' }],
-        });
-  }
-
-  function requestRefused(reply: FastifyReply, outcome: Extract<RequestOutcome, { ok: false }>) {
+  /**
+   * A refusal as a problem document: its code (and so its status) from the one reason → problem table
+   * (outcome-status.ts); here only the words and the extras each reason carries.
+   */
+  function refused(reply: FastifyReply, outcome: RequestFailure | VerifyFailure) {
+    const code = problemCodeByReason[outcome.reason];
     switch (outcome.reason) {
       case 'invalid_email':
+        return sendProblem(reply, docsPath, code, 'The email address is not valid.', {
+          errors: [{ field: 'email', message: 'is not a valid email address' }],
+        });
       case 'invalid_purpose':
-        return invalidField(reply, outcome.reason);
+        return sendProblem(reply, docsPath, code, 'The purpose is not offered here.', {
+          errors: [{ field: 'purpose', message: 'is not one of the configured purposes' }],
+        });
+      case 'malformed_code':
+        return sendProblem(reply, docsPath, code, `The code must be ${service.policy.codeLength} digits.`, {
+          errors: [{ field: 'code', message: `must be ${service.policy.codeLength} digits` }],
+        });
       case 'cooldown':
         return sendProblem(
           reply,
           docsPath,
-          'rate_limited',
+          code,
           'A code was sent to this address a moment ago; wait before asking for another.',
           {
             retryAfterSeconds: outcome.retryAfterSeconds,
           },
         );
       case 'send_limit':
-        return sendProblem(reply, docsPath, 'rate_limited', 'Too many codes were sent to this address; try again later.', {
+        return sendProblem(reply, docsPath, code, 'Too many codes were sent to this address; try again later.', {
           retryAfterSeconds: outcome.retryAfterSeconds,
         });
-    }
-  }
-
-  function verifyRefused(reply: FastifyReply, outcome: Extract<VerifyOutcome, { ok: false }>) {
-    switch (outcome.reason) {
-      case 'invalid_email':
-      case 'invalid_purpose':
-        return invalidField(reply, outcome.reason);
-      case 'malformed_code':
-        return sendProblem(reply, docsPath, 'invalid_request', `The code must be ${service.policy.codeLength} digits.`, {
-          errors: [{ field: 'code', message: `must be ${service.policy.codeLength} digits` }],
-        });
       case 'invalid_code':
-        return sendProblem(reply, docsPath, 'invalid_code', 'The code is not right.', { attemptsLeft: outcome.attemptsLeft });
+        return sendProblem(reply, docsPath, code, 'The code is not right.', { attemptsLeft: outcome.attemptsLeft });
       case 'expired':
-        return sendProblem(reply, docsPath, 'expired', 'The code has expired; ask for a new one.');
+        return sendProblem(reply, docsPath, code, 'The code has expired; ask for a new one.');
       case 'locked':
-        return sendProblem(reply, docsPath, 'locked', 'Too many wrong attempts: this code no longer works; ask for a new one.');
+        return sendProblem(reply, docsPath, code, 'Too many wrong attempts: this code no longer works; ask for a new one.');
       case 'paused':
-        return sendProblem(reply, docsPath, 'rate_limited', 'Too many wrong attempts for this address; try again later.', {
+        return sendProblem(reply, docsPath, code, 'Too many wrong attempts for this address; try again later.', {
           retryAfterSeconds: outcome.retryAfterSeconds,
         });
     }

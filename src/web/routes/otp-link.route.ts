@@ -1,27 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { LinkVerifyFailureReason } from '../../core/link-token.js';
-import type { OtpService } from '../../core/otp-service.js';
 import { translate } from '../../i18n/index.js';
-import { setFlash } from '../flash.js';
 import { linkFailureMessage } from '../outcome-messages.js';
+import { statusOfReason } from '../outcome-status.js';
 import { sendPage } from '../page-reply.js';
+import type { PagesContext } from '../pages-context.js';
 import { localeOf } from '../request-locale.js';
+import { redirectToSuccess } from '../success-redirect.js';
 import { linkPage } from '../views/link-page.js';
-
-export interface OtpLinkRouteOptions {
-  service: OtpService;
-  appName: string;
-  secureCookies: boolean;
-  ipVerifyLimit: number;
-  ipRequestWindowSeconds: number;
-}
-
-const statusByReason: Record<LinkVerifyFailureReason, number> = {
-  invalid_link: 410,
-  expired: 410,
-  locked: 423,
-  paused: 429,
-};
 
 interface LinkParams {
   token: string;
@@ -32,41 +17,34 @@ interface LinkParams {
  * scanners (Outlook Safe Links and the like) open links before the person does, and must not use them
  * up. The button POSTs, with the CSRF token of that page, and that is what verifies.
  */
-export async function otpLinkRoutes(app: FastifyInstance, options: OtpLinkRouteOptions): Promise<void> {
-  const { service, appName } = options;
-  app.removeContentTypeParser(['application/json', 'text/plain']);
+export async function otpLinkRoutes(app: FastifyInstance, context: PagesContext): Promise<void> {
+  const { service, paths, limits } = context;
 
-  app.get<{ Params: LinkParams }>('/secure-otp/link/:token', async (request, reply) => {
+  app.get<{ Params: LinkParams }>(paths.linkRoute, async (request, reply) => {
     const locale = localeOf(request);
-    const page = linkPage({ locale, csrfToken: reply.generateCsrf(), token: request.params.token });
-    return sendPage(reply, appName, translate(locale, 'link.title'), page);
+    const page = linkPage({ locale, paths, csrfToken: reply.generateCsrf(), token: request.params.token });
+    return sendPage(reply, context, translate(locale, 'link.title'), page);
   });
 
   app.post<{ Params: LinkParams }>(
-    '/secure-otp/link/:token',
+    paths.linkRoute,
     {
       preHandler: app.csrfProtection,
-      config: { rateLimit: { max: options.ipVerifyLimit, timeWindow: options.ipRequestWindowSeconds * 1000 } },
+      config: { rateLimit: { max: limits.verifiesPerClient, timeWindow: limits.windowMs } },
     },
     async (request, reply) => {
       const locale = localeOf(request);
       const outcome = await service.verifyLink({ token: request.params.token });
-      if (outcome.ok) {
-        setFlash(
-          reply,
-          { verified: { address: outcome.address, purpose: outcome.purpose, atMs: Date.now() } },
-          options.secureCookies,
-        );
-        return reply.redirect('/secure-otp/success/', 303);
-      }
+      if (outcome.ok) return redirectToSuccess(reply, context, outcome);
       if (outcome.reason === 'paused') reply.header('retry-after', String(outcome.retryAfterSeconds));
       const page = linkPage({
         locale,
+        paths,
         csrfToken: reply.generateCsrf(),
         token: request.params.token,
         message: linkFailureMessage(locale, outcome),
       });
-      return sendPage(reply, appName, translate(locale, 'link.title'), page, statusByReason[outcome.reason]);
+      return sendPage(reply, context, translate(locale, 'link.title'), page, statusOfReason(outcome.reason));
     },
   );
 }

@@ -1,56 +1,31 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestOutcome } from '../../core/otp-outcome.js';
-import type { OtpService } from '../../core/otp-service.js';
 import { translate } from '../../i18n/index.js';
-import { codeTimingOf, codeTimingView, setCodeTiming } from '../code-timing-cookie.js';
-import { setFlash, takeFlash } from '../flash.js';
+import { setFlash } from '../flash.js';
 import { parseForm, requestForm } from '../form-input.js';
 import { codeSentNotice, type FieldMessage, invalidEmailMessage, requestFailureMessage } from '../outcome-messages.js';
+import { statusOfReason } from '../outcome-status.js';
 import { sendPage } from '../page-reply.js';
-import { setPendingCode } from '../pending-code-cookie.js';
+import type { PagesContext } from '../pages-context.js';
+import { pendingCodeOf, pendingCodeTiming, setPendingCode } from '../pending-code.js';
 import { localeOf } from '../request-locale.js';
 import { requestPage } from '../views/request-page.js';
 import { verifyPage } from '../views/verify-page.js';
 
-export interface OtpRequestRouteOptions {
-  service: OtpService;
-  appName: string;
-  secureCookies: boolean;
-  ipRequestLimit: number;
-  ipRequestWindowSeconds: number;
-}
+export async function otpRequestRoutes(app: FastifyInstance, context: PagesContext): Promise<void> {
+  const { service, paths, limits } = context;
 
-type RequestFailure = Extract<RequestOutcome, { ok: false }>;
-
-const statusByReason: Record<RequestFailure['reason'], number> = {
-  invalid_email: 400,
-  invalid_purpose: 400,
-  cooldown: 429,
-  send_limit: 429,
-};
-
-export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequestRouteOptions): Promise<void> {
-  const { service, appName } = options;
-  // Forms arrive url-encoded. A JSON or text body here is not a browser's form: refuse it (415)
-  // rather than let a script post the same fields another way.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-
-  app.get('/secure-otp/request/', async (request, reply) => {
+  app.get(paths.request, async (request, reply) => {
     const locale = localeOf(request);
-    const { email = '' } = takeFlash(request, reply);
-    return sendPage(
-      reply,
-      appName,
-      translate(locale, 'request.title'),
-      requestPage({ locale, csrfToken: reply.generateCsrf(), email }),
-    );
+    // "Change address" lands here: a fresh field, not the address the last code went to.
+    const page = requestPage({ locale, paths, csrfToken: reply.generateCsrf(), email: '' });
+    return sendPage(reply, context, translate(locale, 'request.title'), page);
   });
 
   app.post(
-    '/secure-otp/request/',
+    paths.request,
     {
       preHandler: app.csrfProtection,
-      config: { rateLimit: { max: options.ipRequestLimit, timeWindow: options.ipRequestWindowSeconds * 1000 } },
+      config: { rateLimit: { max: limits.requestsPerClient, timeWindow: limits.windowMs } },
     },
     async (request, reply) => {
       const locale = localeOf(request);
@@ -63,20 +38,28 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
       const outcome = await service.request({ address: form.value.email, clientIp: request.ip, locale, withLink: true });
       if (outcome.ok) {
         const ttlSeconds = service.policy.codeTtlSeconds;
+        const cookies = { secure: context.secureCookies };
         setFlash(
           reply,
-          { notice: codeSentNotice(locale, outcome.address, ttlSeconds, resend), email: outcome.address },
-          options.secureCookies,
+          { notice: codeSentNotice(locale, outcome.address, ttlSeconds, resend) },
+          { ...cookies, path: paths.siteCookiePath },
         );
-        setPendingCode(reply, outcome.codeId, ttlSeconds, options.secureCookies);
-        const timing = { expiresAtMs: outcome.expiresAt.getTime(), resendAfterMs: outcome.resendAfter.getTime() };
-        setCodeTiming(reply, timing, ttlSeconds, options.secureCookies);
-        return reply.redirect('/secure-otp/verify/', 303);
+        setPendingCode(
+          reply,
+          {
+            codeId: outcome.codeId,
+            address: outcome.address,
+            expiresAtMs: outcome.expiresAt.getTime(),
+            resendAfterMs: outcome.resendAfter.getTime(),
+          },
+          { ...cookies, path: paths.start, maxAgeSeconds: ttlSeconds },
+        );
+        return reply.redirect(paths.verify, 303);
       }
       if ('retryAfterSeconds' in outcome) reply.header('retry-after', String(outcome.retryAfterSeconds));
       const message = requestFailureMessage(locale, outcome);
       const wait = outcome.reason === 'cooldown' ? outcome.retryAfterSeconds : undefined;
-      return renderFailure(request, reply, message, statusByReason[outcome.reason], form.value.email, resend, wait);
+      return renderFailure(request, reply, message, statusOfReason(outcome.reason), form.value.email, resend, wait);
     },
   );
 
@@ -93,9 +76,10 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
     const locale = localeOf(request);
     const csrfToken = reply.generateCsrf();
     if (resend) {
-      const timing = codeTimingView(codeTimingOf(request), service.nowMs());
+      const timing = pendingCodeTiming(pendingCodeOf(request), service.nowMs());
       const page = verifyPage({
         locale,
+        paths,
         csrfToken,
         email,
         code: '',
@@ -104,13 +88,13 @@ export async function otpRequestRoutes(app: FastifyInstance, options: OtpRequest
         expiresAt: timing.expiresAt,
         resendWaitSeconds: resendWaitSeconds ?? timing.resendWaitSeconds,
       });
-      return sendPage(reply, appName, translate(locale, 'verify.title'), page, status);
+      return sendPage(reply, context, translate(locale, 'verify.title'), page, status);
     }
     return sendPage(
       reply,
-      appName,
+      context,
       translate(locale, 'request.title'),
-      requestPage({ locale, csrfToken, email, message }),
+      requestPage({ locale, paths, csrfToken, email, message }),
       status,
     );
   }

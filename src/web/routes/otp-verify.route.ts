@@ -1,100 +1,83 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { VerifyOutcome } from '../../core/otp-outcome.js';
-import type { OtpService } from '../../core/otp-service.js';
 import { type Locale, translate } from '../../i18n/index.js';
-import { codeTimingOf, codeTimingView } from '../code-timing-cookie.js';
-import { setFlash, takeFlash } from '../flash.js';
+import { takeFlash } from '../flash.js';
 import { parseForm, verifyForm } from '../form-input.js';
 import { deliveryStatusMessage, verifyFailureMessage } from '../outcome-messages.js';
+import { statusOfReason } from '../outcome-status.js';
 import { sendPage } from '../page-reply.js';
-import { pendingCodeId } from '../pending-code-cookie.js';
+import type { PagesContext } from '../pages-context.js';
+import { type PendingCode, pendingCodeOf, pendingCodeTiming } from '../pending-code.js';
 import { localeOf } from '../request-locale.js';
+import { redirectToSuccess } from '../success-redirect.js';
 import { verifyPage } from '../views/verify-page.js';
 
-export interface OtpVerifyRouteOptions {
-  service: OtpService;
-  appName: string;
-  secureCookies: boolean;
-  ipVerifyLimit: number;
-  ipRequestWindowSeconds: number;
-}
-
-type VerifyFailure = Extract<VerifyOutcome, { ok: false }>;
-
-const statusByReason: Record<VerifyFailure['reason'], number> = {
-  invalid_email: 400,
-  invalid_purpose: 400,
-  malformed_code: 400,
-  invalid_code: 422,
-  expired: 410,
-  locked: 423,
-  paused: 429,
-};
-
-export async function otpVerifyRoutes(app: FastifyInstance, options: OtpVerifyRouteOptions): Promise<void> {
-  const { service, appName } = options;
-  // Forms arrive url-encoded. A JSON or text body here is not a browser's form: refuse it (415)
-  // rather than let a script post the same fields another way.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
+export async function otpVerifyRoutes(app: FastifyInstance, context: PagesContext): Promise<void> {
+  const { service, paths, limits } = context;
   const codeLength = service.policy.codeLength;
 
   /** Where the pending code's email is, when it expires, and how long until another may be sent. */
-  async function pendingCodeView(request: FastifyRequest, locale: Locale) {
-    const codeId = pendingCodeId(request);
-    const delivery = codeId === undefined ? undefined : deliveryStatusMessage(locale, await service.deliveryStatus(codeId));
-    return { ...(delivery === undefined ? {} : { delivery }), ...codeTimingView(codeTimingOf(request), service.nowMs()) };
+  async function pendingCodeView(pending: PendingCode | undefined, locale: Locale) {
+    const delivery =
+      pending === undefined ? undefined : deliveryStatusMessage(locale, await service.deliveryStatus(pending.codeId));
+    return { ...(delivery === undefined ? {} : { delivery }), ...pendingCodeTiming(pending, service.nowMs()) };
   }
 
-  app.get('/secure-otp/verify/', async (request, reply) => {
+  app.get(paths.verify, async (request, reply) => {
     const locale = localeOf(request);
-    const { email = '', notice } = takeFlash(request, reply);
+    const { notice } = takeFlash(request, reply, paths.siteCookiePath);
+    const pending = pendingCodeOf(request);
+    const view = await pendingCodeView(pending, locale);
     const page = verifyPage({
       locale,
+      paths,
       csrfToken: reply.generateCsrf(),
-      email,
+      // The address the code went to, on the page the request redirected to (its notice is there); a
+      // later visit (a reload, "use the code instead" from the link page) asks for it again.
+      email: notice !== undefined && view.expiresAt !== undefined ? (pending?.address ?? '') : '',
       code: '',
       codeLength,
       ...(notice === undefined ? {} : { notice }),
-      ...(await pendingCodeView(request, locale)),
+      ...view,
     });
-    return sendPage(reply, appName, translate(locale, 'verify.title'), page);
+    return sendPage(reply, context, translate(locale, 'verify.title'), page);
   });
 
   // Guesses spread over many addresses are bounded per address in the store; this bounds them per client.
-  const rateLimit = { max: options.ipVerifyLimit, timeWindow: options.ipRequestWindowSeconds * 1000 };
-  app.post('/secure-otp/verify/', { preHandler: app.csrfProtection, config: { rateLimit } }, async (request, reply) => {
+  const rateLimit = { max: limits.verifiesPerClient, timeWindow: limits.windowMs };
+  app.post(paths.verify, { preHandler: app.csrfProtection, config: { rateLimit } }, async (request, reply) => {
     const locale = localeOf(request);
     const form = parseForm(verifyForm, request.body);
     if (!form.ok) {
       const reason = form.field === 'code' ? 'malformed_code' : 'invalid_email';
       const message = verifyFailureMessage(locale, { ok: false, reason }, codeLength);
-      const typedEmail = (request.body as { email?: unknown } | undefined)?.email;
-      const email = typeof typedEmail === 'string' && typedEmail.length <= 254 ? typedEmail : '';
-      const page = verifyPage({ locale, csrfToken: reply.generateCsrf(), email, code: '', codeLength, message });
-      return sendPage(reply, appName, translate(locale, 'verify.title'), page, 400);
+      const email = typedEmail(request);
+      const page = verifyPage({ locale, paths, csrfToken: reply.generateCsrf(), email, code: '', codeLength, message });
+      return sendPage(reply, context, translate(locale, 'verify.title'), page, statusOfReason(reason));
     }
     const { email, code } = form.value;
     const outcome = await service.verify({ address: email, code });
     if (outcome.ok) {
-      setFlash(
-        reply,
-        { verified: { address: outcome.address, purpose: outcome.purpose, atMs: Date.now() } },
-        options.secureCookies,
-      );
-      return reply.redirect('/secure-otp/success/', 303);
+      return redirectToSuccess(reply, context, outcome);
     }
     if (outcome.reason === 'paused') reply.header('retry-after', String(outcome.retryAfterSeconds));
     // What the person typed comes back, except a code that is now worthless.
     const keepCode = outcome.reason === 'malformed_code' ? code : '';
     const page = verifyPage({
       locale,
+      paths,
       csrfToken: reply.generateCsrf(),
       email,
       code: keepCode,
       codeLength,
-      ...(await pendingCodeView(request, locale)),
+      ...(await pendingCodeView(pendingCodeOf(request), locale)),
       message: verifyFailureMessage(locale, outcome, codeLength),
     });
-    return sendPage(reply, appName, translate(locale, 'verify.title'), page, statusByReason[outcome.reason]);
+    return sendPage(reply, context, translate(locale, 'verify.title'), page, statusOfReason(outcome.reason));
   });
+}
+
+/** The address as typed, when the form itself was refused: shown again if it is a plausible length. */
+function typedEmail(request: FastifyRequest): string {
+  const typed = (request.body as { email?: unknown } | undefined)?.email;
+  return typeof typed === 'string' && typed.length <= 254 ? typed : '';
 }

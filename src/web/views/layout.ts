@@ -1,10 +1,12 @@
 import { type Locale, supportedLocales } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
+import type { PagePaths } from '../page-paths.js';
 import { pageMessages } from './translate-html.js';
 
 export interface LayoutOptions {
   title: string;
   appName: string;
+  paths: PagePaths;
   locale: Locale;
 }
 
@@ -23,15 +25,15 @@ export function layout(options: LayoutOptions, main: SafeHtml): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${options.title} · ${options.appName}</title>
-<link rel="stylesheet" href="/static/app.css">
+<link rel="stylesheet" href="${options.paths.stylesheet}">
 ${
   enhanced
-    ? html`<script src="/static/app.js" defer></script>
+    ? html`<script src="${options.paths.script}" defer></script>
 `
     : ''
 }</head>
 <body>
-<header class="site-header"><a class="brand" href="/">${options.appName}</a></header>
+<header class="site-header"><a class="brand" href="${options.paths.home}">${options.appName}</a></header>
 <main id="main">
 ${main}
 </main>

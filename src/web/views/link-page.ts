@@ -1,11 +1,13 @@
 import type { Locale } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
 import type { FieldMessage } from '../outcome-messages.js';
+import type { PagePaths } from '../page-paths.js';
 import { csrfField, formMessage } from './form-parts.js';
 import { pageMessages } from './translate-html.js';
 
 export interface LinkPageModel {
   locale: Locale;
+  paths: PagePaths;
   csrfToken: string;
   token: string;
   /** Set when the link was refused: the page then offers a new code instead of the button. */
@@ -21,13 +23,13 @@ export function linkPage(model: LinkPageModel): SafeHtml {
   if (model.message !== undefined) {
     return html`<h1>${t('link.title')}</h1>
 ${formMessage(model.message)}
-<p><a class="button" href="/secure-otp/request/">${t('landing.request')}</a></p>`;
+<p><a class="button" href="${model.paths.request}">${t('landing.request')}</a></p>`;
   }
   return html`<h1>${t('link.title')}</h1>
 <p>${t('link.intro')}</p>
-<form method="post" action="/secure-otp/link/${encodeURIComponent(model.token)}">
+<form method="post" action="${model.paths.link(model.token)}">
 ${csrfField(model.csrfToken)}
 <button type="submit">${t('link.submit')}</button>
 </form>
-<p><a href="/secure-otp/verify/">${t('link.useCode')}</a></p>`;
+<p><a href="${model.paths.verify}">${t('link.useCode')}</a></p>`;
 }

@@ -1,11 +1,13 @@
 import type { Locale } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
 import type { FieldMessage } from '../outcome-messages.js';
+import type { PagePaths } from '../page-paths.js';
 import { csrfField, fieldError, formMessage } from './form-parts.js';
 import { pageMessages } from './translate-html.js';
 
 export interface RequestPageModel {
   locale: Locale;
+  paths: PagePaths;
   csrfToken: string;
   email: string;
   message?: FieldMessage;
@@ -16,7 +18,7 @@ export function requestPage(model: RequestPageModel): SafeHtml {
   const emailError = fieldError('email', model.message);
   return html`<h1>${t('request.title')}</h1>
 ${formMessage(model.message)}
-<form method="post" action="/secure-otp/request/" novalidate>
+<form method="post" action="${model.paths.request}" novalidate>
 ${csrfField(model.csrfToken)}
 <div class="field">
 <label for="email">${t('request.emailLabel')}</label>
@@ -25,5 +27,5 @@ ${emailError.text}
 </div>
 <button type="submit">${t('request.submit')}</button>
 </form>
-<p><a href="/secure-otp/verify/">${t('request.haveCode')}</a></p>`;
+<p><a href="${model.paths.verify}">${t('request.haveCode')}</a></p>`;
 }

@@ -1,5 +1,6 @@
 import type { Locale } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
+import type { PagePaths } from '../page-paths.js';
 import { pageMessages } from './translate-html.js';
 
 /** Where the success page hands the verification token back to, and the token. */
@@ -10,12 +11,12 @@ export interface TokenHandBack {
   state?: string | undefined;
 }
 
-export function successPage(locale: Locale, address: string, handBack?: TokenHandBack): SafeHtml {
+export function successPage(locale: Locale, paths: PagePaths, address: string, handBack?: TokenHandBack): SafeHtml {
   const { t, tHtml } = pageMessages(locale);
   return html`<h1>${t('success.title')}</h1>
 <p class="message success" role="status">${tHtml('success.proved', { address: html`<strong>${address}</strong>` })}</p>
 <p>${t('success.used')}</p>
-${handBack === undefined ? html`<p><a class="button secondary" href="/secure-otp/">${t('success.done')}</a></p>` : returnForm(locale, handBack)}`;
+${handBack === undefined ? html`<p><a class="button secondary" href="${paths.start}">${t('success.done')}</a></p>` : returnForm(locale, handBack)}`;
 }
 
 /**
@@ -32,9 +33,9 @@ ${handBack.state === undefined ? '' : html`<input type="hidden" name="state" val
 }
 
 /** Every refusal that is not about one form field: bad requests, limits, missing pages, our own faults. */
-export function errorPage(locale: Locale, title: string, message: string): SafeHtml {
+export function errorPage(locale: Locale, paths: PagePaths, title: string, message: string): SafeHtml {
   const { t } = pageMessages(locale);
   return html`<h1>${title}</h1>
 <p class="message error" role="alert">${message}</p>
-<p><a href="/secure-otp/">${t('errorPage.back')}</a></p>`;
+<p><a href="${paths.start}">${t('errorPage.back')}</a></p>`;
 }

@@ -1,11 +1,13 @@
 import { formatClockTime, type Locale } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
 import type { FieldMessage } from '../outcome-messages.js';
+import type { PagePaths } from '../page-paths.js';
 import { csrfField, fieldError, formMessage, noticeMessage } from './form-parts.js';
 import { pageMessages } from './translate-html.js';
 
 export interface VerifyPageModel {
   locale: Locale;
+  paths: PagePaths;
   csrfToken: string;
   email: string;
   code: string;
@@ -29,7 +31,7 @@ export function verifyPage(model: VerifyPageModel): SafeHtml {
 ${noticeMessage(model.notice)}
 ${deliveryMessage(model.delivery)}
 ${formMessage(model.message)}
-<form method="post" action="/secure-otp/verify/" novalidate>
+<form method="post" action="${model.paths.verify}" novalidate>
 ${csrfField(model.csrfToken)}
 ${showAddress ? addressLine(model) : emailField(model)}
 <div class="field">
@@ -41,7 +43,7 @@ ${codeError.text}
 ${expiryLine(model)}
 <button type="submit">${t('verify.submit')}</button>
 </form>
-${model.email === '' ? html`<p><a href="/secure-otp/request/">${t('verify.requestCode')}</a></p>` : resendForm(model)}`;
+${model.email === '' ? html`<p><a href="${model.paths.request}">${t('verify.requestCode')}</a></p>` : resendForm(model)}`;
 }
 
 /** The address the code went to, shown read-only beside a way to change it. */
@@ -51,7 +53,7 @@ function addressLine(model: VerifyPageModel): SafeHtml {
 <label for="email">${t('verify.emailLabel')}</label>
 <div class="address-row">
 <input id="email" name="email" type="email" autocomplete="email" readonly class="address" value="${model.email}">
-<a href="/secure-otp/request/">${t('verify.change')}</a>
+<a href="${model.paths.request}">${t('verify.change')}</a>
 </div>
 </div>`;
 }
@@ -82,7 +84,7 @@ function resendForm(model: VerifyPageModel): SafeHtml {
   const { t, tHtml } = pageMessages(model.locale);
   const wait = model.resendWaitSeconds;
   const waiting = wait !== undefined && wait > 0;
-  return html`<form method="post" action="/secure-otp/request/" class="secondary-form">
+  return html`<form method="post" action="${model.paths.request}" class="secondary-form">
 ${csrfField(model.csrfToken)}
 <input type="hidden" name="email" value="${model.email}">
 <input type="hidden" name="resend" value="1">

@@ -1,0 +1,42 @@
+/**
+ * Every path of the hosted pages, spelled here and nowhere else: routes, links, form actions,
+ * redirects, cookie paths, static files and the email's one-time link all take them from this set.
+ * Built from a prefix so the pages can later be mounted under one (`/otp` → `/otp/secure-otp/…`);
+ * the standalone server, and for now every caller, uses the empty prefix.
+ */
+export interface PagePaths {
+  /** `/`: the home page. */
+  readonly home: string;
+  /** `/secure-otp/`: the start of the flow; also the path of the cookies only the flow reads. */
+  readonly start: string;
+  readonly request: string;
+  readonly verify: string;
+  readonly success: string;
+  /** The route pattern of the one-time link (`:token`). */
+  readonly linkRoute: string;
+  /** The one-time link for a token, URL-encoded. */
+  link(token: string): string;
+  readonly devMailbox: string;
+  readonly stylesheet: string;
+  readonly script: string;
+  /** Path of the cookies every page reads (CSRF secret, flash, language). */
+  readonly siteCookiePath: string;
+}
+
+/** The page paths under `prefix` (no trailing slash, e.g. `/otp`; `''` for none). */
+export function pagePaths(prefix = ''): PagePaths {
+  const start = `${prefix}/secure-otp/`;
+  return Object.freeze({
+    home: `${prefix}/`,
+    start,
+    request: `${start}request/`,
+    verify: `${start}verify/`,
+    success: `${start}success/`,
+    linkRoute: `${start}link/:token`,
+    link: (token: string) => `${start}link/${encodeURIComponent(token)}`,
+    devMailbox: `${prefix}/dev/mailbox`,
+    stylesheet: `${prefix}/static/app.css`,
+    script: `${prefix}/static/app.js`,
+    siteCookiePath: `${prefix}/`,
+  });
+}

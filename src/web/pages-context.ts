@@ -1,0 +1,24 @@
+import type { OtpService } from '../core/otp-service.js';
+import type { VerificationTokens } from '../core/verification-token.js';
+import type { PageFrame } from './page-reply.js';
+
+/** Per-client limits of the page forms, counted by @fastify/rate-limit over one window. */
+export interface ClientLimits {
+  requestsPerClient: number;
+  verifiesPerClient: number;
+  windowMs: number;
+}
+
+/**
+ * What every route of the hosted pages shares, built once by otpPlugin. Time comes from
+ * `service.nowMs()`: the pages count and compare in the clock the core's limits use.
+ */
+export interface PagesContext extends PageFrame {
+  service: OtpService;
+  tokens: VerificationTokens;
+  /** Cookies only over HTTPS (production). */
+  secureCookies: boolean;
+  limits: ClientLimits;
+  /** When set, the success page offers the verification token to this URL (a POST form back to the calling app). */
+  returnUrl: string | undefined;
+}

@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const cookieName = 'otp_pending';
+
+/**
+ * The code this browser last asked for: which one (an opaque id, never the code), to which address,
+ * when it expires and when another may be sent. Kept in one signed cookie so the verify page can show
+ * the address, whether the email is still queued or could not be delivered, the expiry and the resend
+ * countdown — also after a reload or a failed verify. The server says how long to wait; the script
+ * only animates it.
+ */
+export interface PendingCode {
+  codeId: string;
+  address: string;
+  expiresAtMs: number;
+  resendAfterMs: number;
+}
+
+/** What the verify page shows of the timing: the expiry as a time, the resend wait in seconds (absent at 0). */
+export interface PendingCodeTiming {
+  expiresAt?: Date;
+  resendWaitSeconds?: number;
+}
+
+export interface PendingCodeCookieOptions {
+  secure: boolean;
+  /** The flow's path (see PagePaths.start): no other page needs it. */
+  path: string;
+  /** The code's lifetime: the cookie has nothing to say after it. */
+  maxAgeSeconds: number;
+}
+
+export function setPendingCode(reply: FastifyReply, pending: PendingCode, options: PendingCodeCookieOptions): void {
+  reply.setCookie(cookieName, JSON.stringify(pending), {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: options.secure,
+    path: options.path,
+    maxAge: Math.max(1, options.maxAgeSeconds),
+  });
+}
+
+/** The pending code if its signature holds and its shape is right; a forged or stale cookie is ignored. */
+export function pendingCodeOf(request: FastifyRequest): PendingCode | undefined {
+  const raw = request.cookies[cookieName];
+  if (raw === undefined) return undefined;
+  const unsigned = request.unsignCookie(raw);
+  if (!unsigned.valid || unsigned.value === null) return undefined;
+  try {
+    return asPendingCode(JSON.parse(unsigned.value));
+  } catch {
+    return undefined;
+  }
+}
+
+function asPendingCode(value: unknown): PendingCode | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { codeId, address, expiresAtMs, resendAfterMs } = value as Record<string, unknown>;
+  if (typeof codeId !== 'string' || typeof address !== 'string') return undefined;
+  if (!Number.isSafeInteger(expiresAtMs) || !Number.isSafeInteger(resendAfterMs)) return undefined;
+  return { codeId, address, expiresAtMs: expiresAtMs as number, resendAfterMs: resendAfterMs as number };
+}
+
+/** The timing as of `nowMs` (the service's clock): nothing about a code that has expired. */
+export function pendingCodeTiming(pending: PendingCode | undefined, nowMs: number): PendingCodeTiming {
+  if (pending === undefined || pending.expiresAtMs <= nowMs) return {};
+  const waitSeconds = Math.ceil((pending.resendAfterMs - nowMs) / 1000);
+  return { expiresAt: new Date(pending.expiresAtMs), ...(waitSeconds > 0 ? { resendWaitSeconds: waitSeconds } : {}) };
+}
