@@ -33,5 +33,5 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Run with `docker run --init` (or compose `init: true`) so that signals reach Node and zombies are reaped;
 # SIGTERM lets in-flight mail finish (OUTBOX_SHUTDOWN_GRACE_SECONDS).
-# The node flags of `npm run start:prod` (see the README's Performance section).
+# The node flags of `npm run start:prod` (see docs/performance.md).
 CMD ["node", "--max-semi-space-size=4", "dist/cli/cli.js", "serve"]

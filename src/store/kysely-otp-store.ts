@@ -48,7 +48,8 @@ export { codesToSupersede } from './codes.repository.js';
  *
  * The statements of a request and a verify are written as SQL through Kysely's `sql` tag (one text for
  * both dialects): building them cost more CPU than running them. tsc no longer checks their column
- * names; every one of them runs in the flow tests (test/web) on SQLite and on PostgreSQL.
+ * names; every one of them runs in the core policy and concurrency suites (test/core, test/store) and the
+ * flow tests (test/web), each on SQLite and on PostgreSQL.
  */
 export class KyselyOtpStore implements OtpStore {
   constructor(private readonly db: Kysely<Database>) {}

@@ -13,7 +13,7 @@ export interface RateWindowInput {
 export type RateWindowResult = { ok: true; count: number; resetInMs: number } | { ok: false; retryAfterMs: number };
 
 // The statements on the request and verify paths are written as SQL, not built: Kysely's builder cost
-// more CPU than the statement itself (see the README's Performance section). Both dialects run this text.
+// more CPU than the statement itself (see docs/performance.md). Both dialects run this text.
 
 /**
  * Counts one event in a fixed window, only if the window still has room: one upsert, so concurrent
