@@ -27,8 +27,25 @@ export interface EmbedAppOptions {
 /** The prefix otp-app is mounted under: the pages, the API, its cookies and the email's link all carry it. */
 export const otpPrefix = '/otp';
 
+/**
+ * Fastify's request lines write the URL, and the one-time link's URL holds its token: log the route
+ * pattern (`/otp/secure-otp/link/:token`) instead, without the query string.
+ */
+export function createEmbedLogger(): Logger {
+  return pino({
+    level: 'info',
+    redact: { paths: ['req.headers.cookie', 'req.headers.authorization'], remove: true },
+    serializers: {
+      req: (request: { method: string; url: string; routeOptions?: { url?: string } }) => ({
+        method: request.method,
+        url: request.routeOptions?.url ?? request.url.split('?')[0],
+      }),
+    },
+  });
+}
+
 export async function createEmbedApp(options: EmbedAppOptions): Promise<FastifyInstance> {
-  const logger = options.logger ?? pino({ level: 'info' });
+  const logger = options.logger ?? createEmbedLogger();
   const apiKeyHashes = options.apiKeyHashes ?? [];
   const otp = await createOtpRuntime({
     secretKey: options.secretKey,
