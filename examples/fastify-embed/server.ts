@@ -60,7 +60,13 @@ export async function createEmbedApp(options: EmbedAppOptions): Promise<FastifyI
   });
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   app.addHook('onClose', () => otp.close());
-  await app.register(otpPlugin, { prefix: otpPrefix, otp, pages: true, api: apiKeyHashes.length > 0 });
+  try {
+    await app.register(otpPlugin, { prefix: otpPrefix, otp, pages: true, api: apiKeyHashes.length > 0 });
+  } catch (error) {
+    // A refused setting (publicUrl at another prefix, say): nobody will close an app we do not return.
+    await otp.close();
+    throw error;
+  }
 
   // The shop's own routes: none of otp-app's headers, cookies or error pages reach them.
   app.get('/', async (_request, reply) =>

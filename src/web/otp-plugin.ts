@@ -56,12 +56,14 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
   const { config, service } = options.otp;
   const pages = options.pages ?? true;
   const api = options.api ?? config.api.enabled;
-  if (pages) assertEmailLinksReachPages(config.publicUrl, app.prefix);
+  // `{ prefix: '/otp/' }` leaves `app.prefix` with its slash; the paths add their own.
+  const prefix = app.prefix.replace(/\/+$/, '');
+  if (pages) assertEmailLinksReachPages(config.publicUrl, prefix);
   const secureCookies = config.isProduction;
   const returnOrigin = config.api.returnUrl === undefined ? [] : [new URL(config.api.returnUrl).origin];
   // What the browser sees (links, redirects, cookie paths) carries the prefix; routes are registered
   // relative to this scope (pageRoutes), and Fastify adds the prefix to them.
-  const paths = pagePaths(app.prefix);
+  const paths = pagePaths(prefix);
   const context: PagesContext = {
     service,
     tokens: options.otp.tokens,

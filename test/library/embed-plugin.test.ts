@@ -160,7 +160,7 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
   describe('the hosted pages under a prefix', () => {
     const paths = pagePaths('/otp');
 
-    async function startShop(options: { returnUrl?: string } = {}) {
+    async function startShop(options: { returnUrl?: string; prefix?: string } = {}) {
       otp = await createOtpRuntime({
         secretKey: 'an-example-secret-key-of-at-least-32-bytes-0123456789',
         smtpUrl: smtp.url,
@@ -170,7 +170,7 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
         logger: pino({ level: 'silent' }),
       });
       app = Fastify();
-      await app.register(otpPlugin, { prefix: '/otp', otp, pages: true });
+      await app.register(otpPlugin, { prefix: options.prefix ?? '/otp', otp, pages: true });
       app.addHook('onClose', () => otp!.close());
       app.get('/', async () => 'my app');
       return app.listen({ port: 0, host: '127.0.0.1' });
@@ -255,6 +255,14 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
         expect(host.headers.getSetCookie()).toEqual([]);
       }
       expect((await fetch(new URL('/no-such-page', baseUrl))).headers.get('content-type')).toContain('application/json');
+    });
+
+    it('takes the prefix with a trailing slash the same way', async () => {
+      const baseUrl = await startShop({ prefix: '/otp/' });
+      const form = await new FormClient(baseUrl).get(paths.request);
+      expect(form.status).toBe(200);
+      expect(form.body).toContain(`action="${paths.request}"`);
+      expect(form.body).toContain(`href="${paths.stylesheet}"`);
     });
 
     it('refuses to mount the pages where publicUrl does not put them, naming the fix', async () => {
