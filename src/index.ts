@@ -10,14 +10,15 @@
  *   secretKey: process.env.OTP_SECRET_KEY!,
  *   smtpUrl: 'smtps://user:pass@smtp.example.com:465',
  *   mailFrom: 'Example <no-reply@example.com>',
+ *   publicUrl: 'https://example.com/otp',              // where the pages are: the emails link there
  *   api: { keyHashes: [process.env.OTP_API_KEY_HASH!] },
  * });
  * const app = Fastify();
- * await app.register(otpPlugin, { prefix: '/otp', otp, pages: false, api: true });
+ * await app.register(otpPlugin, { prefix: '/otp', otp, api: true });
  * app.addHook('onClose', () => otp.close());
  */
 import pino, { type Logger } from 'pino';
-import { loadConfig } from './config/config.js';
+import { type Config, loadConfig } from './config/config.js';
 import type { Clock } from './core/clock.js';
 import type { CodeGenerator } from './core/one-time-code.js';
 import type { OtpPolicy } from './core/otp-policy.js';
@@ -59,6 +60,12 @@ export interface OtpRuntimeOptions {
   mailFrom?: string;
   /** Shown in emails and pages. @default 'otp-app' */
   appName?: string;
+  /**
+   * Where people open the hosted pages, prefix included: `https://shop.example.com/otp` when you
+   * `register(otpPlugin, { prefix: '/otp' })`. The email's one-time link points there (`…/otp/secure-otp/link/…`);
+   * otpPlugin refuses to mount the pages at another prefix. Without it emails carry the code only. PUBLIC_URL
+   */
+  publicUrl?: string;
   /** Code policy; every omitted rule keeps its default (see OtpPolicy). */
   policy?: Partial<OtpPolicy>;
   /** Per-client-IP code requests per window (clientLimitWindowSeconds). @default 30 */
@@ -113,6 +120,7 @@ export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpR
       SMTP_URL: options.smtpUrl,
       MAIL_FROM: options.mailFrom,
       APP_NAME: options.appName,
+      PUBLIC_URL: options.publicUrl,
       OTP_LENGTH: options.policy?.codeLength,
       OTP_TTL_SECONDS: options.policy?.codeTtlSeconds,
       OTP_MAX_ATTEMPTS: options.policy?.maxAttemptsPerCode,
@@ -135,12 +143,21 @@ export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpR
     }),
   );
   const logger = options.logger ?? pino({ level: 'info' });
-  return openOtpRuntime(config, logger, {
+  return openOtpRuntime(options.publicUrl === undefined ? withoutPublicUrl(config) : config, logger, {
     runWorker: options.runWorker ?? true,
     ...(options.mailTransport === undefined ? {} : { transport: options.mailTransport }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.codeGenerator === undefined ? {} : { codeGenerator: options.codeGenerator }),
   });
+}
+
+/**
+ * Outside production the configuration defaults PUBLIC_URL to HOST:PORT, the standalone server's own
+ * address. An embedding app serves its pages elsewhere: without a publicUrl of its own, no link.
+ */
+function withoutPublicUrl(config: Readonly<Config>): Readonly<Config> {
+  const { publicUrl: _standaloneDefault, ...rest } = config;
+  return Object.freeze(rest);
 }
 
 function withoutUndefined(values: Record<string, string | number | boolean | undefined>): Record<string, string> {

@@ -63,7 +63,9 @@ export function createShopApp(options: ShopOptions): Express {
     const order = orderOf(request.params.id, response);
     if (order === undefined) return;
     if (order.paidBy !== undefined) {
-      response.send(page('Paid', `<p>Payment accepted: ${escapeHtml(order.action)}, confirmed by ${escapeHtml(order.paidBy)}.</p>`));
+      response.send(
+        page('Paid', `<p>Payment accepted: ${escapeHtml(order.action)}, confirmed by ${escapeHtml(order.paidBy)}.</p>`),
+      );
       return;
     }
     response.send(
@@ -84,7 +86,9 @@ export function createShopApp(options: ShopOptions): Express {
     const email = String(request.body?.email ?? '');
     const sent = await otp.sendCode({ email, purpose, context: order.action });
     if (!sent.ok) {
-      response.status(sent.error.code === 'rate_limited' ? 429 : 400).send(page('Could not send a code', `<p>${escapeHtml(sent.error.detail)}</p>`));
+      response
+        .status(sent.error.code === 'rate_limited' ? 429 : 400)
+        .send(page('Could not send a code', `<p>${escapeHtml(sent.error.detail)}</p>`));
       return;
     }
     response.send(codeForm(order, email));

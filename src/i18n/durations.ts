@@ -18,13 +18,3 @@ export function formatLifetime(locale: Locale, ttlSeconds: number): string {
   if (ttlSeconds < 60) return translatePlural(locale, 'duration.seconds', Math.max(0, Math.floor(ttlSeconds)));
   return translatePlural(locale, 'duration.minutes', Math.floor(ttlSeconds / 60));
 }
-
-/** A clock time for "expires at …", in UTC with its zone named (the page script shows local time). */
-export function formatClockTime(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, {
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-    timeZoneName: 'short',
-  }).format(at);
-}

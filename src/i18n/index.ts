@@ -6,7 +6,7 @@
  * translate(locale, 'error.expired'); // 'Dieser Code ist abgelaufen. …' for German
  */
 
-export { formatClockTime, formatLifetime, formatWait } from './durations.js';
+export { formatLifetime, formatWait } from './durations.js';
 export { defaultLocale, isLocale, type Locale, resolveLocale, supportedLocales } from './locale.js';
 export type { Catalogue, MessageKey } from './messages.en.js';
 export { catalogues, type MessageParams, type PluralKey, placeholdersOf, translate, translatePlural } from './translate.js';

@@ -38,6 +38,7 @@ export const de: Catalogue = {
   'verify.change': 'Adresse ändern',
   'verify.codeLabel': '{length}-stelliger Code',
   'verify.codeHint': 'Leerzeichen und Bindestriche sind erlaubt: 123 456 geht auch.',
+  'verify.expiresIn': 'Der Code läuft in {lifetime} ab.',
   'verify.expiresAt': 'Der Code läuft um {time} ab.',
   'verify.submit': 'Prüfen',
   'verify.requestCode': 'Code anfordern',

@@ -39,6 +39,7 @@ export const en = {
   'verify.change': 'Change address',
   'verify.codeLabel': '{length}-digit code',
   'verify.codeHint': 'Spaces and dashes are fine: 123 456 works too.',
+  'verify.expiresIn': 'The code expires in {lifetime}.',
   'verify.expiresAt': 'The code expires at {time}.',
   'verify.submit': 'Verify',
   'verify.requestCode': 'Request a code',

@@ -1,7 +1,5 @@
 import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
 import { defaultLocale, isLocale } from '../i18n/index.js';
-// The link opens a hosted page: its path is the pages' own (the one place paths are spelled).
-import { pagePaths } from '../web/page-paths.js';
 import { renderCodeEmail } from './code-email-template.js';
 import { toMailDeliveryError } from './mail-delivery-error.js';
 import type { MailTransport } from './outgoing-message.js';
@@ -13,10 +11,10 @@ export interface CodeMailerOptions {
   /** Shown in the subject and body, so the reader knows which service sent the code. */
   appName: string;
   /**
-   * Where people open the pages (`https://otp.example.com`): the email's one-time link points there.
-   * Without it the email carries the code only.
+   * The one-time link for a token (the runtime builds it from PUBLIC_URL and the pages' paths: see
+   * runtime/one-time-link.ts). Without it the email carries the code only.
    */
-  publicUrl?: string | undefined;
+  linkUrl?: ((token: string) => string) | undefined;
 }
 
 /**
@@ -32,13 +30,13 @@ export class CodeMailer implements CodeDelivery {
   readonly #transport: MailTransport;
   readonly #from: string;
   readonly #appName: string;
-  readonly #publicUrl: string | undefined;
+  readonly #linkUrl: ((token: string) => string) | undefined;
 
   constructor(options: CodeMailerOptions) {
     this.#transport = options.transport;
     this.#from = options.from;
     this.#appName = options.appName;
-    this.#publicUrl = options.publicUrl?.replace(/\/+$/, '');
+    this.#linkUrl = options.linkUrl;
   }
 
   async deliverCode(email: CodeEmail): Promise<void> {
@@ -49,10 +47,7 @@ export class CodeMailer implements CodeDelivery {
       ttlSeconds: email.ttlSeconds,
       appName: this.#appName,
       locale: isLocale(email.locale) ? email.locale : defaultLocale,
-      linkUrl:
-        email.linkToken === undefined || this.#publicUrl === undefined
-          ? undefined
-          : `${this.#publicUrl}${pagePaths().link(email.linkToken)}`,
+      linkUrl: email.linkToken === undefined ? undefined : this.#linkUrl?.(email.linkToken),
     });
     try {
       await this.#transport.send({ to: email.to, from: this.#from, ...rendered });

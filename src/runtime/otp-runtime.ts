@@ -21,6 +21,7 @@ import { KyselyOtpStore } from '../store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { startSweeper, sweepRetentionMs } from '../store/sweeper.js';
+import { oneTimeLinkBuilder } from './one-time-link.js';
 import { createVerificationTokens } from './verification-tokens.js';
 
 /** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
@@ -115,7 +116,12 @@ export async function openOtpRuntime(
     ? new OutboxWorker({
         store: outbox,
         undeliverable: service,
-        delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName, publicUrl: config.publicUrl }),
+        delivery: new CodeMailer({
+          transport,
+          from: config.mail.from,
+          appName: config.appName,
+          linkUrl: oneTimeLinkBuilder(config.publicUrl),
+        }),
         sealer,
         clock,
         ...outboxWorkerSettings(config),

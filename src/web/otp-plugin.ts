@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OtpRuntime } from '../runtime/otp-runtime.js';
 import { apiPlugin, jwksOnlyPlugin } from './api/api.plugin.js';
 import { createErrorHandler, sendNotFoundPage } from './error-handler.js';
-import { pagePaths } from './page-paths.js';
+import { pagePaths, pagesPrefixOf } from './page-paths.js';
 import { pagesPlugin } from './pages.plugin.js';
 import type { PagesContext } from './pages-context.js';
 import { rememberReturnState } from './return-state-cookie.js';
@@ -16,8 +16,10 @@ export interface OtpPluginOptions {
   /** What `createOtpRuntime()` returned: the service, its store, mail and token signer. */
   otp: OtpRuntime;
   /**
-   * Mount the hosted pages (`/`, `/secure-otp/…`, see page-paths.ts). They can only be mounted without
-   * a prefix for now.
+   * Mount the hosted pages (`/`, `/secure-otp/…`, see page-paths.ts) under the plugin's prefix
+   * (`{ prefix: '/otp' }` → `/otp/secure-otp/…`). The email's one-time link points at `publicUrl`,
+   * which must then name the same prefix (`https://shop.example.com/otp`); registering refuses a
+   * mismatch rather than mail links that lead nowhere.
    * @default true
    */
   pages?: boolean;
@@ -46,21 +48,22 @@ export interface OtpPluginOptions {
  * encapsulated under its prefix); the otp-app server itself is built from this same plugin.
  *
  * @example
- * const otp = await createOtpRuntime({ secretKey, smtpUrl: 'smtp://…', api: { keyHashes: [hash] } });
- * await app.register(otpPlugin, { prefix: '/otp', otp, pages: false, api: true });
- * // POST /otp/api/v1/otp, POST /otp/api/v1/otp/verify, GET /otp/.well-known/jwks.json
+ * const otp = await createOtpRuntime({ secretKey, smtpUrl: 'smtp://…', publicUrl: 'https://shop.example.com/otp' });
+ * await app.register(otpPlugin, { prefix: '/otp', otp });
+ * // GET /otp/secure-otp/request/ … and, with api: true, POST /otp/api/v1/otp, GET /otp/.well-known/jwks.json
  */
 export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions): Promise<void> {
   const { config, service } = options.otp;
   const pages = options.pages ?? true;
   const api = options.api ?? config.api.enabled;
-  if (pages && app.prefix !== '')
-    throw new Error(
-      `otpPlugin: the pages can only be mounted without a prefix (got "${app.prefix}"); use { pages: false } under a prefix`,
-    );
+  // `{ prefix: '/otp/' }` leaves `app.prefix` with its slash; the paths add their own.
+  const prefix = app.prefix.replace(/\/+$/, '');
+  if (pages) assertEmailLinksReachPages(config.publicUrl, prefix);
   const secureCookies = config.isProduction;
   const returnOrigin = config.api.returnUrl === undefined ? [] : [new URL(config.api.returnUrl).origin];
-  const paths = pagePaths();
+  // What the browser sees (links, redirects, cookie paths) carries the prefix; routes are registered
+  // relative to this scope (pageRoutes), and Fastify adds the prefix to them.
+  const paths = pagePaths(prefix);
   const context: PagesContext = {
     service,
     tokens: options.otp.tokens,
@@ -138,4 +141,16 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
     // The success page hands out tokens: their keys must be published even with the API off.
     await app.register(jwksOnlyPlugin, { tokens: options.otp.tokens });
   }
+}
+
+/**
+ * The email's one-time link is built from `publicUrl` by whichever process delivers the mail, which
+ * need not be this one: the pages must be where that URL says, or every link would lead nowhere.
+ */
+function assertEmailLinksReachPages(publicUrl: string | undefined, prefix: string): void {
+  if (publicUrl === undefined || pagesPrefixOf(publicUrl) === prefix) return;
+  const expected = `${new URL(publicUrl).origin}${prefix}`;
+  throw new Error(
+    `otpPlugin: the pages are mounted at "${prefix}/" but publicUrl (PUBLIC_URL) is ${publicUrl}, so the one-time links in emails would miss them; set it to ${expected}`,
+  );
 }

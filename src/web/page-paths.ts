@@ -1,8 +1,8 @@
 /**
  * Every path of the hosted pages, spelled here and nowhere else: routes, links, form actions,
  * redirects, cookie paths, static files and the email's one-time link all take them from this set.
- * Built from a prefix so the pages can later be mounted under one (`/otp` → `/otp/secure-otp/…`);
- * the standalone server, and for now every caller, uses the empty prefix.
+ * Built from the prefix the pages are mounted under (`/otp` → `/otp/secure-otp/…`); the standalone
+ * server uses the empty prefix.
  */
 export interface PagePaths {
   /** `/`: the home page. */
@@ -39,4 +39,18 @@ export function pagePaths(prefix = ''): PagePaths {
     script: `${prefix}/static/app.js`,
     siteCookiePath: `${prefix}/`,
   });
+}
+
+/**
+ * The same paths relative to the plugin's own scope, for registering routes: Fastify adds the
+ * scope's prefix to a route itself. Links, redirects and cookie paths take `pagePaths(prefix)`.
+ */
+export const pageRoutes: PagePaths = pagePaths();
+
+/**
+ * The prefix the pages live under according to a public URL (`https://shop.example.com/otp` → `/otp`,
+ * `https://otp.example.com` → `''`): PUBLIC_URL names where the pages are, prefix included.
+ */
+export function pagesPrefixOf(publicUrl: string): string {
+  return new URL(publicUrl).pathname.replace(/\/+$/, '');
 }

@@ -20,7 +20,7 @@ export async function pagesPlugin(app: FastifyInstance, options: PagesPluginOpti
   // Forms arrive url-encoded. A JSON or text body here is not a browser's form: refuse it (415)
   // rather than let a script post the same fields another way.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  await app.register(staticRoutes, context);
+  await app.register(staticRoutes);
   await app.register(pagesRoutes, context);
   await app.register(otpRequestRoutes, context);
   await app.register(otpVerifyRoutes, context);

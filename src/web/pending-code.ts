@@ -16,9 +16,10 @@ export interface PendingCode {
   resendAfterMs: number;
 }
 
-/** What the verify page shows of the timing: the expiry as a time, the resend wait in seconds (absent at 0). */
+/** What the verify page shows of the timing: the expiry (as a time and as seconds from now), the resend wait in seconds (absent at 0). */
 export interface PendingCodeTiming {
   expiresAt?: Date;
+  expiresInSeconds?: number;
   resendWaitSeconds?: number;
 }
 
@@ -66,5 +67,10 @@ function asPendingCode(value: unknown): PendingCode | undefined {
 export function pendingCodeTiming(pending: PendingCode | undefined, nowMs: number): PendingCodeTiming {
   if (pending === undefined || pending.expiresAtMs <= nowMs) return {};
   const waitSeconds = Math.ceil((pending.resendAfterMs - nowMs) / 1000);
-  return { expiresAt: new Date(pending.expiresAtMs), ...(waitSeconds > 0 ? { resendWaitSeconds: waitSeconds } : {}) };
+  return {
+    expiresAt: new Date(pending.expiresAtMs),
+    // Whole seconds, rounded up: a code asked for a moment ago still reads "5 minutes", not "4".
+    expiresInSeconds: Math.ceil((pending.expiresAtMs - nowMs) / 1000),
+    ...(waitSeconds > 0 ? { resendWaitSeconds: waitSeconds } : {}),
+  };
 }

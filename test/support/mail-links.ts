@@ -1,6 +1,9 @@
-/** The one-time link in a code email's text: its path, which the test opens against its own server. */
+/**
+ * The one-time link in a code email's text: its path (with the pages' prefix, if any), which the test
+ * opens against its own server.
+ */
 export function linkPathIn(text: string | undefined): string {
-  const path = /https?:\/\/[^\s/]+(\/secure-otp\/link\/[A-Za-z0-9_-]+)/.exec(text ?? '')?.[1];
+  const path = /https?:\/\/[^\s/]+((?:\/[^\s/]+)*\/secure-otp\/link\/[A-Za-z0-9_-]+)/.exec(text ?? '')?.[1];
   if (path === undefined) throw new Error(`no one-time link in mail: ${text ?? '(no mail)'}`);
   return path;
 }

@@ -5,6 +5,7 @@ import { CodeMailer } from '../../src/mail/code-mailer.js';
 import type { OutboxStore } from '../../src/mail/outbox-store.js';
 import { type OutboxEvent, OutboxWorker } from '../../src/mail/outbox-worker.js';
 import { createSmtpTransport } from '../../src/mail/smtp-transport.js';
+import { oneTimeLinkBuilder } from '../../src/runtime/one-time-link.js';
 import { type OtpRuntime, outboxWorkerSettings } from '../../src/runtime/otp-runtime.js';
 
 export interface HandDrivenWorkerOptions {
@@ -36,7 +37,12 @@ export function handDrivenWorker(runtime: OtpRuntime, options: HandDrivenWorkerO
   const worker = new OutboxWorker({
     store: options.store ?? runtime.outbox,
     undeliverable: runtime.service,
-    delivery: new CodeMailer({ transport, from: config.mail.from, appName: config.appName, publicUrl: config.publicUrl }),
+    delivery: new CodeMailer({
+      transport,
+      from: config.mail.from,
+      appName: config.appName,
+      linkUrl: oneTimeLinkBuilder(config.publicUrl),
+    }),
     sealer: new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1')),
     clock: options.clock ?? systemClock,
     ...outboxWorkerSettings(config),

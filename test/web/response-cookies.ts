@@ -1,4 +1,4 @@
-import { pagePaths } from '../../src/web/page-paths.js';
+import { type PagePaths, pagePaths } from '../../src/web/page-paths.js';
 import { csrfTokenIn, type FormClient, type Page } from '../support/form-client.js';
 
 /** The Set-Cookie line for `name`, or undefined. */
@@ -25,8 +25,12 @@ export function clearsCookie(setCookie: string | undefined): boolean {
 }
 
 /** Posts the request form without following the redirect, to see the cookies the 303 sets. */
-export async function postCodeRequestWithoutRedirect(client: FormClient, email: string): Promise<Page> {
-  const { request } = pagePaths();
+export async function postCodeRequestWithoutRedirect(
+  client: FormClient,
+  email: string,
+  paths: PagePaths = pagePaths(),
+): Promise<Page> {
+  const { request } = paths;
   const csrfToken = csrfTokenIn((await client.get(request)).body) ?? '';
   return client.raw(request, {
     method: 'POST',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DevMailbox } from '../../mail/dev-mailbox.js';
 import { html } from '../html.js';
+import { pageRoutes } from '../page-paths.js';
 import { type PageFrame, sendPage } from '../page-reply.js';
 import { localeOf } from '../request-locale.js';
 import { pageMessages } from '../views/translate-html.js';
@@ -9,7 +10,7 @@ const loopbackAddresses = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /** Development only: the mail that would have been sent, so the whole flow works with no credentials. */
 export async function devMailboxRoutes(app: FastifyInstance, options: PageFrame & { mailbox: DevMailbox }): Promise<void> {
-  app.get(options.paths.devMailbox, async (request, reply) => {
+  app.get(pageRoutes.devMailbox, async (request, reply) => {
     // It shows every live code: even in development, only to this machine (HOST=0.0.0.0 must not publish it).
     if (!loopbackAddresses.has(request.socket.remoteAddress ?? '')) return reply.callNotFound();
     const { t } = pageMessages(localeOf(request));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { translate } from '../../i18n/index.js';
 import { linkFailureMessage } from '../outcome-messages.js';
 import { statusOfReason } from '../outcome-status.js';
+import { pageRoutes } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import type { PagesContext } from '../pages-context.js';
 import { localeOf } from '../request-locale.js';
@@ -20,14 +21,14 @@ interface LinkParams {
 export async function otpLinkRoutes(app: FastifyInstance, context: PagesContext): Promise<void> {
   const { service, paths, limits } = context;
 
-  app.get<{ Params: LinkParams }>(paths.linkRoute, async (request, reply) => {
+  app.get<{ Params: LinkParams }>(pageRoutes.linkRoute, async (request, reply) => {
     const locale = localeOf(request);
     const page = linkPage({ locale, paths, csrfToken: reply.generateCsrf(), token: request.params.token });
     return sendPage(reply, context, translate(locale, 'link.title'), page);
   });
 
   app.post<{ Params: LinkParams }>(
-    paths.linkRoute,
+    pageRoutes.linkRoute,
     {
       preHandler: app.csrfProtection,
       config: { rateLimit: { max: limits.verifiesPerClient, timeWindow: limits.windowMs } },

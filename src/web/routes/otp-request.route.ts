@@ -4,6 +4,7 @@ import { setFlash } from '../flash.js';
 import { parseForm, requestForm } from '../form-input.js';
 import { codeSentNotice, type FieldMessage, invalidEmailMessage, requestFailureMessage } from '../outcome-messages.js';
 import { statusOfReason } from '../outcome-status.js';
+import { pageRoutes } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import type { PagesContext } from '../pages-context.js';
 import { pendingCodeOf, pendingCodeTiming, setPendingCode } from '../pending-code.js';
@@ -14,7 +15,7 @@ import { verifyPage } from '../views/verify-page.js';
 export async function otpRequestRoutes(app: FastifyInstance, context: PagesContext): Promise<void> {
   const { service, paths, limits } = context;
 
-  app.get(paths.request, async (request, reply) => {
+  app.get(pageRoutes.request, async (request, reply) => {
     const locale = localeOf(request);
     // "Change address" lands here: a fresh field, not the address the last code went to.
     const page = requestPage({ locale, paths, csrfToken: reply.generateCsrf(), email: '' });
@@ -22,7 +23,7 @@ export async function otpRequestRoutes(app: FastifyInstance, context: PagesConte
   });
 
   app.post(
-    paths.request,
+    pageRoutes.request,
     {
       preHandler: app.csrfProtection,
       config: { rateLimit: { max: limits.requestsPerClient, timeWindow: limits.windowMs } },
@@ -86,6 +87,7 @@ export async function otpRequestRoutes(app: FastifyInstance, context: PagesConte
         codeLength: service.policy.codeLength,
         message: { ...message, field: 'form' },
         expiresAt: timing.expiresAt,
+        expiresInSeconds: timing.expiresInSeconds,
         resendWaitSeconds: resendWaitSeconds ?? timing.resendWaitSeconds,
       });
       return sendPage(reply, context, translate(locale, 'verify.title'), page, status);

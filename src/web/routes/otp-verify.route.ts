@@ -4,6 +4,7 @@ import { takeFlash } from '../flash.js';
 import { parseForm, verifyForm } from '../form-input.js';
 import { deliveryStatusMessage, verifyFailureMessage } from '../outcome-messages.js';
 import { statusOfReason } from '../outcome-status.js';
+import { pageRoutes } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import type { PagesContext } from '../pages-context.js';
 import { type PendingCode, pendingCodeOf, pendingCodeTiming } from '../pending-code.js';
@@ -22,7 +23,7 @@ export async function otpVerifyRoutes(app: FastifyInstance, context: PagesContex
     return { ...(delivery === undefined ? {} : { delivery }), ...pendingCodeTiming(pending, service.nowMs()) };
   }
 
-  app.get(paths.verify, async (request, reply) => {
+  app.get(pageRoutes.verify, async (request, reply) => {
     const locale = localeOf(request);
     const { notice } = takeFlash(request, reply, paths.siteCookiePath);
     const pending = pendingCodeOf(request);
@@ -44,7 +45,7 @@ export async function otpVerifyRoutes(app: FastifyInstance, context: PagesContex
 
   // Guesses spread over many addresses are bounded per address in the store; this bounds them per client.
   const rateLimit = { max: limits.verifiesPerClient, timeWindow: limits.windowMs };
-  app.post(paths.verify, { preHandler: app.csrfProtection, config: { rateLimit } }, async (request, reply) => {
+  app.post(pageRoutes.verify, { preHandler: app.csrfProtection, config: { rateLimit } }, async (request, reply) => {
     const locale = localeOf(request);
     const form = parseForm(verifyForm, request.body);
     if (!form.ok) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { translate } from '../../i18n/index.js';
 import { takeFlash, verifiedFlashMaxAgeMs } from '../flash.js';
+import { pageRoutes } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import type { PagesContext } from '../pages-context.js';
 import { localeOf, rememberLocaleChoice } from '../request-locale.js';
@@ -10,15 +11,15 @@ import { successPage } from '../views/result-pages.js';
 
 export async function pagesRoutes(app: FastifyInstance, context: PagesContext): Promise<void> {
   const { appName, paths, returnUrl, service } = context;
-  app.get(paths.home, async (request, reply) => {
+  app.get(pageRoutes.home, async (request, reply) => {
     const locale = localeOf(request);
     return sendPage(reply, context, translate(locale, 'home.title'), homePage(locale, paths, appName));
   });
-  app.get(paths.start, async (request, reply) => {
+  app.get(pageRoutes.start, async (request, reply) => {
     const locale = localeOf(request);
     return sendPage(reply, context, translate(locale, 'landing.title'), landingPage(locale, paths));
   });
-  app.get(paths.success, async (request, reply) => {
+  app.get(pageRoutes.success, async (request, reply) => {
     const locale = localeOf(request);
     const { verified } = takeFlash(request, reply, paths.siteCookiePath);
     // Only a verify that just succeeded lands here; a bookmark or a second visit goes back to the start.

@@ -17,7 +17,7 @@ export interface LayoutOptions {
 export function layout(options: LayoutOptions, main: SafeHtml): SafeHtml {
   const { t, locale } = pageMessages(options.locale);
   // Only pages with something to enhance load the script; the rest carry no <script> at all.
-  const enhanced = /\sdata-(countdown|local-time)\b/.test(main.value);
+  const enhanced = /\sdata-(countdown|local-expiry)\b/.test(main.value);
   return html`<!doctype html>
 <html lang="${locale}">
 <head>

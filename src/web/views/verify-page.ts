@@ -1,4 +1,4 @@
-import { formatClockTime, type Locale } from '../../i18n/index.js';
+import { formatLifetime, type Locale } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../html.js';
 import type { FieldMessage } from '../outcome-messages.js';
 import type { PagePaths } from '../page-paths.js';
@@ -16,8 +16,9 @@ export interface VerifyPageModel {
   /** Where the email is, when that is worth saying ("still sending", "could not deliver"). */
   delivery?: { text: string; isProblem: boolean };
   message?: FieldMessage;
-  /** When the code runs out, shown as a time. */
+  /** When the code runs out: said relative to now (`expiresInSeconds`); app.js shows `expiresAt` in local time. */
   expiresAt?: Date | undefined;
+  expiresInSeconds?: number | undefined;
   /** Seconds until a new code may be sent: the resend button is disabled until then. */
   resendWaitSeconds?: number | undefined;
 }
@@ -46,15 +47,19 @@ ${expiryLine(model)}
 ${model.email === '' ? html`<p><a href="${model.paths.request}">${t('verify.requestCode')}</a></p>` : resendForm(model)}`;
 }
 
-/** The address the code went to, shown read-only beside a way to change it. */
+/**
+ * The address the code went to, shown as text beside a way to change it (text, not a read-only field,
+ * so a long address wraps on a phone instead of being clipped); the form sends it in a hidden field.
+ */
 function addressLine(model: VerifyPageModel): SafeHtml {
   const { t } = pageMessages(model.locale);
   return html`<div class="field">
 <label for="email">${t('verify.emailLabel')}</label>
 <div class="address-row">
-<input id="email" name="email" type="email" autocomplete="email" readonly class="address" value="${model.email}">
+<output id="email" class="address">${model.email}</output>
 <a href="${model.paths.request}">${t('verify.change')}</a>
 </div>
+<input type="hidden" name="email" value="${model.email}">
 </div>`;
 }
 
@@ -68,12 +73,16 @@ ${emailError.text}
 </div>`;
 }
 
-/** The expiry in UTC, named as such; the page script rewrites it in the reader's own time zone. */
+/**
+ * The expiry relative to now ("in 5 minutes"): true in every time zone, and the server knows no reader's.
+ * Where script runs, app.js puts the template's sentence in its place, with the clock time in the
+ * reader's own zone, which stays true while the page sits open.
+ */
 function expiryLine(model: VerifyPageModel): SafeHtml {
-  if (model.expiresAt === undefined) return html``;
-  const { tHtml } = pageMessages(model.locale);
-  const time = html`<time datetime="${model.expiresAt.toISOString()}" data-local-time>${formatClockTime(model.locale, model.expiresAt)}</time>`;
-  return html`<p class="hint expiry">${tHtml('verify.expiresAt', { time })}</p>`;
+  if (model.expiresAt === undefined || model.expiresInSeconds === undefined) return html``;
+  const { t, tHtml } = pageMessages(model.locale);
+  const time = html`<time datetime="${model.expiresAt.toISOString()}" data-local-time></time>`;
+  return html`<p class="hint expiry">${t('verify.expiresIn', { lifetime: formatLifetime(model.locale, model.expiresInSeconds) })}<template data-local-expiry>${tHtml('verify.expiresAt', { time })}</template></p>`;
 }
 
 /**
