@@ -184,6 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const api = apiConfigFrom(e, e.APP_NAME, isProduction, problems);
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
+  } else if (isProduction && e.PUBLIC_URL?.startsWith('http:')) {
+    // The emailed link is a bearer credential: over plain http anyone on the path can use it first.
+    problems.push('PUBLIC_URL must use https in production: the emailed link signs its holder in');
   }
   const publicUrl = (
     e.PUBLIC_URL ?? (isProduction ? undefined : `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`)

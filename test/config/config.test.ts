@@ -184,6 +184,15 @@ describe('loadConfig in production', () => {
     expect(message).toContain('GMAIL_ADDRESS');
   });
 
+  it('refuses a PUBLIC_URL over plain http (the emailed link is a bearer credential), and takes https', () => {
+    expect(configErrorFor({ ...productionEnv, PUBLIC_URL: 'http://otp.example.com' }).message).toMatch(
+      /PUBLIC_URL must use https in production/,
+    );
+    expect(load({ ...productionEnv, PUBLIC_URL: 'https://otp.example.com/' }).publicUrl).toBe('https://otp.example.com');
+    // Outside production a local http address stays fine.
+    expect(load({ PUBLIC_URL: 'http://localhost:8000' }).publicUrl).toBe('http://localhost:8000');
+  });
+
   it('names every problem at once', () => {
     const message = configErrorFor({ NODE_ENV: 'production' }).message;
     expect(message).toContain('SECRET_KEY');
