@@ -6,6 +6,7 @@ import { defaultOtpPolicy, type OtpPolicy } from '../core/otp-policy.js';
 import type { DatabaseConfig } from '../store/database.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
+import { type HttpServerConfig, httpServerConfigFrom, httpServerEnvShape } from './http-server-config.js';
 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
 export class ConfigError extends Error {}
@@ -16,6 +17,7 @@ const minSecretKeyBytes = 32;
 
 const envSchema = z.object({
   ...apiEnvShape,
+  ...httpServerEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -110,6 +112,8 @@ export interface Config {
   /** Bearer token for /metrics. Unset: /metrics is open outside production and disabled (404) in production. */
   metricsToken?: string;
   bodyLimitBytes: number;
+  /** Timeouts and the connection cap of the HTTP server. */
+  http: HttpServerConfig;
   policy: OtpPolicy;
   /** The JSON API, its keys, and the verification tokens. */
   api: ApiConfig;
@@ -182,8 +186,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('METRICS_TOKEN must be at least 16 bytes; generate one with: openssl rand -hex 24');
   }
   const api = apiConfigFrom(e, e.APP_NAME, isProduction, problems);
+  const http = httpServerConfigFrom(e, problems);
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
+  } else if (isProduction && e.PUBLIC_URL?.startsWith('http:')) {
+    // The emailed link is a bearer credential: over plain http anyone on the path can use it first.
+    problems.push('PUBLIC_URL must use https in production: the emailed link signs its holder in');
   }
   const publicUrl = (
     e.PUBLIC_URL ?? (isProduction ? undefined : `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`)
@@ -218,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
     ...(e.METRICS_TOKEN === undefined ? {} : { metricsToken: e.METRICS_TOKEN }),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    http,
     policy: Object.freeze({
       codeLength: e.OTP_LENGTH,
       codeTtlSeconds: e.OTP_TTL_SECONDS,

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
 import { defaultLocale, isLocale } from '../i18n/index.js';
 import { renderCodeEmail } from './code-email-template.js';
@@ -50,10 +51,23 @@ export class CodeMailer implements CodeDelivery {
       linkUrl: email.linkToken === undefined ? undefined : this.#linkUrl?.(email.linkToken),
     });
     try {
-      await this.#transport.send({ to: email.to, from: this.#from, ...rendered });
+      await this.#transport.send({ to: asciiRecipient(email.to), from: this.#from, ...rendered });
     } catch (error) {
       // Any transport may be plugged in here, so do not trust its error text to be free of the code.
       throw toMailDeliveryError(error, email.linkToken === undefined ? [email.code] : [email.code, email.linkToken]);
     }
   }
+}
+
+/**
+ * The recipient with its domain as an A-label (`anna@xn--bcher-kva.example`), for the envelope and the
+ * To header alike: a server without SMTPUTF8 refuses `RCPT TO:<anna@bücher.example>`. Core already
+ * normalises to this form; doing it here too means no transport, and no older record in the outbox,
+ * depends on that (nor on nodemailer's own rule, which keeps Unicode when the local part has any).
+ */
+function asciiRecipient(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address;
+  const domain = domainToASCII(address.slice(at + 1));
+  return domain === '' ? address : `${address.slice(0, at)}@${domain}`;
 }

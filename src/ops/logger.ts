@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { loggableUnmatchedPath } from './loggable-path.js';
 
 /**
  * JSON logs. Request lines carry the route pattern (never a path with a token in it, nor a query string), and headers that hold secrets are
@@ -12,10 +13,11 @@ export function createLogger(level: string, destination?: DestinationStream, for
     level,
     redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
     serializers: {
-      // The route pattern, not the path: some paths carry a secret (`/secure-otp/link/:token`).
+      // The route pattern, not the path: some paths carry a secret (`/secure-otp/link/:token`). A path
+      // no route matched has no pattern, and is logged with anything that could be a secret redacted.
       req: (request: { method: string; url: string; ip?: string; routeOptions?: { url?: string } }) => ({
         method: request.method,
-        url: request.routeOptions?.url ?? request.url.split('?')[0],
+        url: request.routeOptions?.url ?? loggableUnmatchedPath(request.url),
         ip: request.ip,
       }),
     },

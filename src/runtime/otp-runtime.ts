@@ -8,6 +8,7 @@ import { type OtpEvent, OtpService } from '../core/otp-service.js';
 import { SealedBox } from '../core/sealed-box.js';
 import { SecretKeyring } from '../core/secret-keyring.js';
 import type { StoredSigningKeyring } from '../core/signing-keyring.js';
+import type { SuccessVisitStore } from '../core/success-visit-store.js';
 import type { VerificationTokens } from '../core/verification-token.js';
 import { CodeMailer } from '../mail/code-mailer.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
@@ -20,6 +21,7 @@ import { type OtpDatabase, openDatabase } from '../store/database.js';
 import { KyselyOtpStore } from '../store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { KyselySuccessVisitStore } from '../store/success-visits.repository.js';
 import { startSweeper, sweepRetentionMs } from '../store/sweeper.js';
 import { oneTimeLinkBuilder } from './one-time-link.js';
 import { createVerificationTokens } from './verification-tokens.js';
@@ -36,6 +38,8 @@ export interface OtpRuntime {
   /** Present only when mail stays local (development without a transport). */
   devMailbox?: DevMailbox;
   cookieKeys: SecretKeyring;
+  /** Success pages already shown: each "verified" flash is honoured once, across every process. */
+  successVisits: SuccessVisitStore;
   /** Signs verification results (API verify, success page) and serves the JWKS. */
   tokens: VerificationTokens;
   /** Present when signing keys are generated and stored (no TOKEN_SIGNING_KEYS): rotate() lives here. */
@@ -152,6 +156,7 @@ export async function openOtpRuntime(
     worker,
     devMailbox,
     cookieKeys: new SecretKeyring(config.secretKey, config.oldSecretKeys, 'cookie signing v1'),
+    successVisits: new KyselySuccessVisitStore(db),
     tokens,
     storedSigningKeys,
     metrics,

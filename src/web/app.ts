@@ -25,10 +25,24 @@ export async function buildApp(runtime: OtpRuntime, logger: Logger): Promise<Fas
     // A hop count means: trust that many proxies in front of us (what proxy-addr does with a number).
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy as boolean | string[]),
     bodyLimit: config.bodyLimitBytes,
+    // A client that never finishes its request, or sits on an idle socket, must not hold it for ever.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    maxRequestsPerSocket: config.http.maxRequestsPerSocket,
+    http: {
+      requestTimeout: config.http.requestTimeoutMs,
+      headersTimeout: config.http.headersTimeoutMs,
+      // Node checks the request and header deadlines on this interval (30 s by default, longer than
+      // the deadlines themselves): check often enough that they mean what they say.
+      connectionsCheckingInterval: connectionsCheckingIntervalMs(config.http.headersTimeoutMs),
+    },
     routerOptions: { ignoreTrailingSlash: true },
     // One line per request (below), not Fastify's two ("incoming request" and "request completed").
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // Connections beyond the cap are closed as they are accepted (Node's own check, before any parsing).
+  app.server.maxConnections = config.http.maxConnections;
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ req: request, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, 'request');
   });
@@ -50,4 +64,9 @@ export async function buildApp(runtime: OtpRuntime, logger: Logger): Promise<Fas
 
 function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
+}
+
+/** A quarter of the shortest deadline, between 50 ms and 5 s: a deadline is overrun by at most that. */
+function connectionsCheckingIntervalMs(shortestDeadlineMs: number): number {
+  return Math.min(5000, Math.max(50, Math.floor(shortestDeadlineMs / 4)));
 }

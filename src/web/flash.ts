@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { VerifiedVisit } from './verified-visit.js';
 
 /**
  * What one page tells the next across a redirect. Kept in a signed cookie, read once. The address a
@@ -6,8 +7,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  */
 export interface Flash {
   notice?: string;
-  /** `atMs`: when the verify succeeded; the success page honours it only briefly (see verifiedFlashMaxAgeMs). */
-  verified?: { address: string; purpose: string; atMs: number };
+  /**
+   * `atMs`: when the verify succeeded; the success page honours it only briefly (see verifiedFlashMaxAgeMs),
+   * once, and only in the browser that verified (see verified-visit.ts).
+   */
+  verified?: { address: string; purpose: string; atMs: number } & Partial<VerifiedVisit>;
 }
 
 /**

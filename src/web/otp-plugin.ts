@@ -67,6 +67,7 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
   const context: PagesContext = {
     service,
     tokens: options.otp.tokens,
+    successVisits: options.otp.successVisits,
     appName: config.appName,
     paths,
     secureCookies,

@@ -1,4 +1,5 @@
 import type { OtpService } from '../core/otp-service.js';
+import type { SuccessVisitStore } from '../core/success-visit-store.js';
 import type { VerificationTokens } from '../core/verification-token.js';
 import type { PageFrame } from './page-reply.js';
 
@@ -16,6 +17,8 @@ export interface ClientLimits {
 export interface PagesContext extends PageFrame {
   service: OtpService;
   tokens: VerificationTokens;
+  /** Where the success page records that it was shown, so a replayed "verified" flash is refused. */
+  successVisits: SuccessVisitStore;
   /** Cookies only over HTTPS (production). */
   secureCookies: boolean;
   limits: ClientLimits;

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { setFlash } from './flash.js';
 import type { PagesContext } from './pages-context.js';
+import { newVerifiedVisit } from './verified-visit.js';
 
 /**
  * After a verify that succeeded (by code or by link): the success page learns who, and when by the
@@ -13,7 +14,14 @@ export function redirectToSuccess(
 ): FastifyReply {
   setFlash(
     reply,
-    { verified: { address: verified.address, purpose: verified.purpose, atMs: context.service.nowMs() } },
+    {
+      verified: {
+        address: verified.address,
+        purpose: verified.purpose,
+        atMs: context.service.nowMs(),
+        ...newVerifiedVisit(reply.request),
+      },
+    },
     { secure: context.secureCookies, path: context.paths.siteCookiePath },
   );
   return reply.redirect(context.paths.success, 303);

@@ -128,6 +128,27 @@ const badInputs: BadInput[] = [
     code: 'invalid_request',
     field: 'purpose',
   },
+  {
+    name: 'a locale we do not speak',
+    call: { body: { email: anna, locale: 'fr' } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'locale',
+  },
+  {
+    name: 'a locale that is not text',
+    call: { body: { email: anna, locale: 7 } },
+    status: 400,
+    code: 'invalid_request',
+    field: 'locale',
+  },
+  {
+    name: 'verify: a locale (only a request writes an email)',
+    path: verify,
+    call: { body: { email: anna, code: '123456', locale: 'de' } },
+    status: 400,
+    code: 'invalid_request',
+  },
   { name: 'verify: no code', path: verify, call: { body: { email: anna } }, status: 400, code: 'invalid_request', field: 'code' },
   {
     name: 'verify: letters for a code',

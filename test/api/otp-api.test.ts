@@ -48,6 +48,20 @@ describe('the JSON API: request → email → verify → signed result', () => {
     expectProblem(again, 422, 'invalid_code');
   });
 
+  it('writes the email in the `locale` the caller passes (German here), and in English without one', async () => {
+    api = await startApiApp({ OTP_RESEND_COOLDOWN_SECONDS: '0' });
+    const requested = await api.call('/api/v1/otp', { body: { email: anna, locale: 'de' } });
+    expect(requested.status).toBe(202);
+    const [german] = await api.smtp.waitForMessages(1);
+    expect(german?.subject).toBe('Ihr Anmeldecode für otp-app');
+    expect(german?.text).toContain('Geben Sie diesen Code niemandem weiter.');
+    expect(german?.html).toContain('<html lang="de"');
+
+    await api.call('/api/v1/otp', { body: { email: 'bert@example.com' } });
+    const [, english] = await api.smtp.waitForMessages(2);
+    expect(english?.subject).toBe('Your otp-app sign-in code');
+  });
+
   it('gives each token its own jti', async () => {
     api = await startApiApp({ OTP_RESEND_COOLDOWN_SECONDS: '0' });
     const jtis = new Set<unknown>();

@@ -54,6 +54,17 @@ describe('loadConfig defaults', () => {
     expect(config.bodyLimitBytes).toBe(16 * 1024);
   });
 
+  it('bounds slow and surplus connections: 30 s per request, 10 s for headers, 5 s keep-alive, 1000 connections', () => {
+    expect(load().http).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5000,
+      idleTimeoutMs: 60_000,
+      maxConnections: 1000,
+      maxRequestsPerSocket: 0,
+    });
+  });
+
   it('follows the policy of DESIGN.md: 6 digits, 300 s, 5 attempts, 10 per address, 2 live, 60 s cooldown, 5 sends', () => {
     expect(load().policy).toMatchObject({
       codeLength: 6,
@@ -133,10 +144,22 @@ describe('loadConfig refuses invalid values and names the variable', () => {
     { variable: 'NODE_ENV', value: 'staging' },
     { variable: 'LOG_LEVEL', value: 'verbose' },
     { variable: 'OTP_PURPOSES', value: 'Sign In' },
+    { variable: 'HTTP_REQUEST_TIMEOUT_MS', value: '0' },
+    { variable: 'HTTP_HEADERS_TIMEOUT_MS', value: 'ten seconds' },
+    { variable: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', value: '-1' },
+    { variable: 'HTTP_IDLE_TIMEOUT_MS', value: '0' },
+    { variable: 'HTTP_MAX_CONNECTIONS', value: '0' },
+    { variable: 'HTTP_MAX_REQUESTS_PER_SOCKET', value: '1.5' },
   ];
 
   it.each(invalid)('$variable=$value', ({ variable, value }) => {
     expect(configErrorFor({ [variable]: value }).message).toContain(variable);
+  });
+
+  it('refuses a header deadline longer than the request deadline it is part of', () => {
+    expect(configErrorFor({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }).message).toContain(
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    );
   });
 
   it('treats an empty number variable as unset, as it does an empty text variable', () => {
@@ -182,6 +205,15 @@ describe('loadConfig in production', () => {
     const message = configErrorFor({ ...productionEnv, SMTP_URL: undefined }).message;
     expect(message).toContain('SMTP_URL');
     expect(message).toContain('GMAIL_ADDRESS');
+  });
+
+  it('refuses a PUBLIC_URL over plain http (the emailed link is a bearer credential), and takes https', () => {
+    expect(configErrorFor({ ...productionEnv, PUBLIC_URL: 'http://otp.example.com' }).message).toMatch(
+      /PUBLIC_URL must use https in production/,
+    );
+    expect(load({ ...productionEnv, PUBLIC_URL: 'https://otp.example.com/' }).publicUrl).toBe('https://otp.example.com');
+    // Outside production a local http address stays fine.
+    expect(load({ PUBLIC_URL: 'http://localhost:8000' }).publicUrl).toBe('http://localhost:8000');
   });
 
   it('names every problem at once', () => {

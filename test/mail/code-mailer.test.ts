@@ -102,3 +102,29 @@ describe('CodeMailer with other transports', () => {
     expect((error as Error).cause).toBeUndefined();
   });
 });
+
+describe('an internationalised domain', () => {
+  const unicodeAddress = 'anna@bücher.example';
+  const aLabelAddress = 'anna@xn--bcher-kva.example';
+
+  it('is handed to every transport as its A-label', async () => {
+    const mailbox = new DevMailbox();
+    await new CodeMailer({ transport: mailbox, from, appName: 'otp-app' }).deliverCode(codeEmail({ to: unicodeAddress }));
+    expect(mailbox.list().map((message) => message.to)).toEqual([aLabelAddress]);
+  });
+
+  it('goes over the wire as its A-label, in RCPT TO and in the To header', async () => {
+    const smtp = await startSmtpTestServer();
+    const transport = createSmtpTransport({ smtpUrl: smtp.url, timeoutMs: 2_000 });
+    try {
+      await new CodeMailer({ transport, from, appName: 'otp-app' }).deliverCode(codeEmail({ to: unicodeAddress }));
+      const [mail] = await smtp.waitForMessages(1);
+      expect(smtp.envelopeCommands).toContain(`RCPT TO:<${aLabelAddress}>`);
+      expect(smtp.envelopeCommands.join(' ')).not.toMatch(/[^ -~]/);
+      expect(mail?.headerLines.find((header) => header.key === 'to')?.line).toBe(`To: ${aLabelAddress}`);
+    } finally {
+      await transport.close();
+      await smtp.close();
+    }
+  });
+});

@@ -36,6 +36,11 @@ export class FormClient {
     });
   }
 
+  /** The Cookie header this browser sends: what an attacker who copied its cookies would replay. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
   /** Sends anything at all, for bad-input tests; cookies still apply. */
   raw(path: string, init: RequestInit): Promise<Page> {
     return this.fetchPage(path, init, false);
@@ -55,7 +60,7 @@ export class FormClient {
 
   private async send(path: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader());
     const response = await fetch(new URL(path, this.baseUrl), { ...init, headers, redirect: 'manual' });
     for (const setCookie of response.headers.getSetCookie()) this.storeCookie(setCookie);
     return response;

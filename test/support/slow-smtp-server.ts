@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { ReceivedEnvelope, SmtpTestServer } from './smtp-test-server.js';
+import { type ReceivedEnvelope, recordEnvelopeCommands, type SmtpTestServer } from './smtp-test-server.js';
 
 export interface SlowSmtpServerOptions {
   /** How long the server sits on each message after its DATA arrived, before answering 250. */
@@ -70,6 +70,7 @@ export async function startSlowSmtpServer(options: SlowSmtpServerOptions): Promi
     },
   });
 
+  const envelopeCommands = recordEnvelopeCommands(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -102,6 +103,7 @@ export async function startSlowSmtpServer(options: SlowSmtpServerOptions): Promi
     port,
     messages,
     envelopes,
+    envelopeCommands,
     get receiving() {
       return receiving;
     },

@@ -40,6 +40,11 @@ export interface SmtpTestServer {
   messages: ParsedMail[];
   /** The envelope of `messages[i]` is `envelopes[i]`. */
   envelopes: ReceivedEnvelope[];
+  /**
+   * `MAIL FROM` and `RCPT TO` commands exactly as they came over the wire, in arrival order. The
+   * envelopes above are smtp-server's reading of them, which turns a punycode domain back into Unicode.
+   */
+  envelopeCommands: string[];
   /** Resolves with all messages once at least `count` have arrived; rejects after `timeoutMs` (default 5000). */
   waitForMessages(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   /** Stops listening and drops open connections (pooled clients keep them open otherwise). */
@@ -102,6 +107,8 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
     },
   });
 
+  const envelopeCommands = recordEnvelopeCommands(server);
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -119,6 +126,7 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
     port,
     messages,
     envelopes,
+    envelopeCommands,
     waitForMessages(count, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {
@@ -139,6 +147,22 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** `MAIL FROM` and `RCPT TO` lines as they arrive at `server`, before smtp-server decodes them. */
+export function recordEnvelopeCommands(server: SMTPServer): string[] {
+  const envelopeCommands: string[] = [];
+  // A second reader of each socket, beside smtp-server's own: it sees the bytes before any decoding.
+  server.server.on('connection', (socket) => {
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\r\n');
+      pending = lines.pop() ?? '';
+      envelopeCommands.push(...lines.filter((line) => /^(MAIL FROM|RCPT TO):/i.test(line)));
+    });
+  });
+  return envelopeCommands;
 }
 
 function replyAsError(reply: SmtpReply | undefined): SMTPServerError | undefined {

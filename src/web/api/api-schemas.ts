@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deliveryStatuses } from '../../core/code-delivery.js';
+import { supportedLocales } from '../../i18n/locale.js';
 import { problemSchema } from './api-problem.js';
 
 /** Longest `context`: enough for "Pay 120.00 EUR to ACME Ltd, invoice 2026-0042", short enough for a subject line. */
@@ -22,6 +23,10 @@ const context = z
   .describe(
     'What the code confirms ("Pay 120.00 EUR to ACME Ltd"). Shown in the email and bound into the code: verify must present the same text.',
   );
+
+const locale = z
+  .enum(supportedLocales)
+  .describe(`The language the email is written in (${supportedLocales.join(', ')}). Default: ${supportedLocales[0]}.`);
 
 // The answers' schemas do not depend on the configured purposes: one copy, shared with otp-app/client.
 export const codeRequestedSchema = z.object({
@@ -52,7 +57,12 @@ export function apiSchemas(purposes: readonly string[]) {
     .enum(purposes as [string, ...string[]])
     .describe(`What the code is for; a code for one purpose never verifies another. Default: ${purposes[0]}.`);
 
-  const requestCodeBody = z.strictObject({ email, purpose: purpose.optional(), context: context.optional() });
+  const requestCodeBody = z.strictObject({
+    email,
+    purpose: purpose.optional(),
+    context: context.optional(),
+    locale: locale.optional(),
+  });
   const verifyCodeBody = z.strictObject({
     email,
     code: z.string().min(1).max(32).describe('The code from the email; spaces and dashes are ignored.'),

@@ -62,8 +62,8 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
       config: { rateLimit: perKeyLimit('request') },
     },
     async (request, reply) => {
-      const { email, purpose, context } = request.body;
-      const outcome = await service.request({ address: email, purpose, context, clientIp: request.ip });
+      const { email, purpose, context, locale } = request.body;
+      const outcome = await service.request({ address: email, purpose, context, locale, clientIp: request.ip });
       if (!outcome.ok) return refused(reply, outcome);
       return reply.code(202).header('cache-control', 'no-store').send({
         id: outcome.codeId,

@@ -1,18 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { DevMailbox } from '../../mail/dev-mailbox.js';
 import { html } from '../html.js';
+import { notLoopbackReason } from '../loopback-visitor.js';
 import { pageRoutes } from '../page-paths.js';
 import { type PageFrame, sendPage } from '../page-reply.js';
 import { localeOf } from '../request-locale.js';
 import { pageMessages } from '../views/translate-html.js';
 
-const loopbackAddresses = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
 /** Development only: the mail that would have been sent, so the whole flow works with no credentials. */
 export async function devMailboxRoutes(app: FastifyInstance, options: PageFrame & { mailbox: DevMailbox }): Promise<void> {
   app.get(pageRoutes.devMailbox, async (request, reply) => {
-    // It shows every live code: even in development, only to this machine (HOST=0.0.0.0 must not publish it).
-    if (!loopbackAddresses.has(request.socket.remoteAddress ?? '')) return reply.callNotFound();
+    // It shows every live code: even in development, only to a person at this machine. HOST=0.0.0.0
+    // must not publish it, nor a local proxy or tunnel (nginx, ngrok), through which everyone is loopback.
+    const refused = notLoopbackReason(request);
+    if (refused !== undefined) {
+      request.log.warn({ reason: refused }, 'dev mailbox refused: only a direct visitor from this machine may read it');
+      return reply.callNotFound();
+    }
     const { t } = pageMessages(localeOf(request));
     const messages = options.mailbox.list();
     const body = html`<h1>${t('devMailbox.title')}</h1>

@@ -6,6 +6,7 @@ import { sendPage } from '../page-reply.js';
 import type { PagesContext } from '../pages-context.js';
 import { localeOf, rememberLocaleChoice } from '../request-locale.js';
 import { takeReturnState } from '../return-state-cookie.js';
+import { claimVerifiedVisit } from '../verified-visit.js';
 import { homePage, landingPage } from '../views/home-page.js';
 import { successPage } from '../views/result-pages.js';
 
@@ -22,9 +23,13 @@ export async function pagesRoutes(app: FastifyInstance, context: PagesContext): 
   app.get(pageRoutes.success, async (request, reply) => {
     const locale = localeOf(request);
     const { verified } = takeFlash(request, reply, paths.siteCookiePath);
-    // Only a verify that just succeeded lands here; a bookmark or a second visit goes back to the start.
-    const fresh = verified !== undefined && Math.abs(service.nowMs() - verified.atMs) <= verifiedFlashMaxAgeMs;
-    if (verified === undefined || !fresh) {
+    // Only a verify that just succeeded lands here, once, in the browser that verified; a bookmark, a
+    // second visit or a flash replayed from elsewhere goes back to the start.
+    const nowMs = service.nowMs();
+    const fresh = verified !== undefined && Math.abs(nowMs - verified.atMs) <= verifiedFlashMaxAgeMs;
+    const firstHere =
+      fresh && (await claimVerifiedVisit(request, verified, context.successVisits, verified.atMs + verifiedFlashMaxAgeMs, nowMs));
+    if (verified === undefined || !firstHere) {
       // A language switch on this page lands here too (the flash is spent): keep the choice across the redirect.
       rememberLocaleChoice(request, reply, paths.siteCookiePath);
       return reply.redirect(paths.start, 303);
