@@ -28,6 +28,8 @@ describe('log lines', () => {
     await browser.get('/secure-otp/request/');
     await browser.post('/secure-otp/request/', { email: address });
     await smtp.waitForMessages(1);
+    // The SMTP server has the mail before the worker records the send and logs it: wait for that line.
+    await expect.poll(() => testApp!.logLines.some((line) => line.includes('"otp.sent"'))).toBe(true);
     const code = latestCodeFor(smtp.messages, address);
     const wrong = code === '000000' ? '111111' : '000000';
     await browser.post('/secure-otp/verify/', { email: address, code: wrong });
