@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
 
@@ -38,6 +39,8 @@ export interface SmtpTestServer {
   port: number;
   /** Accepted messages, parsed, in arrival order. */
   messages: ParsedMail[];
+  /** The bytes of `messages[i]` exactly as the client sent them (after the DATA dot-unstuffing), for DKIM checks. */
+  rawMessages: Buffer[];
   /** The envelope of `messages[i]` is `envelopes[i]`. */
   envelopes: ReceivedEnvelope[];
   /** Resolves with all messages once at least `count` have arrived; rejects after `timeoutMs` (default 5000). */
@@ -66,6 +69,7 @@ export interface SmtpTestServer {
  */
 export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): Promise<SmtpTestServer> {
   const messages: ParsedMail[] = [];
+  const rawMessages: Buffer[] = [];
   const envelopes: ReceivedEnvelope[] = [];
   const waiters = new Set<() => void>();
 
@@ -86,14 +90,16 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
       callback(replyAsError(options.rejectRecipients?.(address.address)));
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
+      buffer(stream)
+        .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
+        .then(({ raw, mail }) => {
           const envelope: ReceivedEnvelope = {
             from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
             to: session.envelope.rcptTo.map((recipient) => recipient.address),
           };
           if (typeof session.user === 'string' && session.user !== '') envelope.username = session.user;
           messages.push(mail);
+          rawMessages.push(raw);
           envelopes.push(envelope);
           for (const wake of waiters) wake();
           callback();
@@ -118,6 +124,7 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    rawMessages,
     envelopes,
     waitForMessages(count, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
