@@ -5,17 +5,19 @@ import { z } from 'zod';
 import { defaultOtpPolicy, type OtpPolicy } from '../core/otp-policy.js';
 import type { DatabaseConfig } from '../store/database.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
+import { type DkimConfig, dkimConfigFrom, dkimEnvShape } from './dkim-config.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
 export class ConfigError extends Error {}
 
-export type { DatabaseConfig };
+export type { DatabaseConfig, DkimConfig };
 
 const minSecretKeyBytes = 32;
 
 const envSchema = z.object({
   ...apiEnvShape,
+  ...dkimEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -95,6 +97,8 @@ export interface Config {
   secretKey: string;
   oldSecretKeys: readonly string[];
   mail: MailConfig;
+  /** DKIM signing of every email (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY); unset: mail leaves unsigned by otp-app. */
+  dkim?: DkimConfig;
   appName: string;
   /**
    * Where people reach the pages (`https://otp.example.com`), for the one-time link in the email.
@@ -182,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('METRICS_TOKEN must be at least 16 bytes; generate one with: openssl rand -hex 24');
   }
   const api = apiConfigFrom(e, e.APP_NAME, isProduction, problems);
+  const dkim = dkimConfigFrom(e, problems);
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
   }
@@ -210,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
         .filter(Boolean),
     ),
     mail: Object.freeze(mail),
+    ...(dkim === undefined ? {} : { dkim }),
     appName: e.APP_NAME,
     ...(publicUrl === undefined ? {} : { publicUrl }),
     api,

@@ -13,6 +13,7 @@ import { CodeMailer } from '../mail/code-mailer.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { type OutboxEvent, OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { MailTransport } from '../mail/outgoing-message.js';
+import { senderSetupNotices } from '../mail/sender-setup-notices.js';
 import { createSmtpThreadTransport } from '../mail/smtp-thread-transport.js';
 import { MailTransportCheck } from '../ops/mail-transport-check.js';
 import { createOtpMetrics, type OtpMetrics } from '../ops/otp-metrics.js';
@@ -83,6 +84,15 @@ export async function openOtpRuntime(
   const { transport, devMailbox } = options.transport
     ? { transport: options.transport, devMailbox: undefined }
     : mailTransportFor(config);
+
+  for (const notice of senderSetupNotices({
+    from: config.mail.from,
+    dkimDomain: config.dkim?.domain,
+    transport: config.mail.kind,
+    isProduction: config.isProduction,
+  })) {
+    logger[notice.level]({ event: notice.event }, notice.message);
+  }
 
   const metrics = createOtpMetrics({ outboxCounts: () => outbox.counts(clock.nowMs()) });
   const mailCheck = new MailTransportCheck();
@@ -176,7 +186,8 @@ export function outboxWorkerSettings(
 /** The transport the configuration names; the dev mailbox when none is configured (never in production). */
 export function mailTransportFor(config: Readonly<Config>): { transport: MailTransport; devMailbox?: DevMailbox } {
   const mail = config.mail;
-  const pool = { maxConnections: config.outbox.concurrency };
+  // Both SMTP kinds sign with the configured DKIM key (Gmail adds its own signature as well).
+  const pool = { maxConnections: config.outbox.concurrency, ...(config.dkim === undefined ? {} : { dkim: config.dkim }) };
   if (mail.kind === 'smtp') return { transport: createSmtpThreadTransport({ smtpUrl: mail.smtpUrl, ...pool }) };
   if (mail.kind === 'gmail') {
     return { transport: createSmtpThreadTransport({ gmail: { address: mail.address, appPassword: mail.appPassword }, ...pool }) };
