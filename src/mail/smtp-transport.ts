@@ -160,7 +160,11 @@ export function mailOptionsFor(message: OutgoingMessage): SendMailOptions {
     ...message,
     messageId: `<${id}@${senderDomain(message.from) ?? 'localhost'}>`,
     baseBoundary: id.replaceAll('-', ''),
-    // Every message we send is machine-made; this stops out-of-office replies (RFC 3834).
-    headers: { 'Auto-Submitted': 'auto-generated' },
+    headers: {
+      // Every message we send is machine-made; this stops out-of-office replies (RFC 3834).
+      'Auto-Submitted': 'auto-generated',
+      // Exchange and Outlook ignore Auto-Submitted; this keeps their auto-replies and receipts away too.
+      'X-Auto-Response-Suppress': 'All',
+    },
   };
 }
