@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultOtpPolicy, type OtpPolicy } from '../core/otp-policy.js';
+import { smtpUrlList } from '../mail/smtp-url-list.js';
 import type { DatabaseConfig } from '../store/database.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { type DkimConfig, dkimConfigFrom, dkimEnvShape } from './dkim-config.js';
@@ -160,7 +161,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const mailFrom = e.MAIL_FROM ?? e.GMAIL_ADDRESS ?? `${e.APP_NAME} <no-reply@localhost>`;
   let mail: MailConfig = { kind: 'dev-mailbox', from: mailFrom };
   if (e.SMTP_URL !== undefined) {
-    if (!/^smtps?:\/\//.test(e.SMTP_URL)) problems.push('SMTP_URL must start with smtp:// or smtps://');
+    if (smtpUrlList(e.SMTP_URL).some((url) => !/^smtps?:\/\//.test(url))) {
+      problems.push('SMTP_URL must start with smtp:// or smtps:// (several transports: comma-separated, primary first)');
+    }
     mail = { kind: 'smtp', smtpUrl: e.SMTP_URL, from: mailFrom };
   } else if (e.GMAIL_ADDRESS !== undefined || e.GMAIL_APP_PASSWORD !== undefined) {
     if (e.GMAIL_ADDRESS === undefined || e.GMAIL_APP_PASSWORD === undefined) {

@@ -23,6 +23,8 @@ export interface SmtpTestServerOptions {
   rejectRecipients?: (address: string) => SmtpReply | undefined;
   /** Called for each new connection; return a reply (421 "try later") to refuse it at the greeting. */
   rejectConnections?: () => SmtpReply | undefined;
+  /** Called for each login; return a reply (535 "bad credentials") to refuse it. */
+  rejectAuth?: (username: string) => SmtpReply | undefined;
 }
 
 /** Who delivered a message and to whom, as the SMTP conversation said (not the headers). */
@@ -84,7 +86,9 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
       callback(replyAsError(options.rejectConnections?.()));
     },
     onAuth(auth, _session, callback) {
-      callback(null, { user: auth.username ?? '' });
+      const refusal = replyAsError(options.rejectAuth?.(auth.username ?? ''));
+      if (refusal !== undefined) callback(refusal);
+      else callback(null, { user: auth.username ?? '' });
     },
     onRcptTo(address, _session, callback) {
       callback(replyAsError(options.rejectRecipients?.(address.address)));
