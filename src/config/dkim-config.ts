@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DkimSigningKey } from '../mail/smtp-transport.js';
+import type { DkimSigningKey } from '../mail/dkim-signing-key.js';
 import { optionalText } from './env-values.js';
 
 /** DKIM signing of every email otp-app sends: the key the SMTP transports sign with. Part of Config. */

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { SendMailOptions, SMTPPoolOptions } from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import type { DkimSigningKey } from './dkim-signing-key.js';
 import { toMailDeliveryError } from './mail-delivery-error.js';
 import type { MailTransport, OutgoingMessage } from './outgoing-message.js';
 import { senderDomain } from './sender-domain.js';
+
+export type { DkimSigningKey };
 
 export interface SmtpTransportOptions {
   /** Any nodemailer connection URL: `smtp://user:pass@host:587`, `smtps://user:pass@host:465`. */
@@ -26,19 +29,6 @@ export interface SmtpTransportOptions {
    * the finished message, so signing here covers every email, whatever built it.
    */
   dkim?: DkimSigningKey;
-}
-
-/** One DKIM key; its public half is published at `<selector>._domainkey.<domain>`. */
-export interface DkimSigningKey {
-  /** The signing domain (`d=`): the From address's domain or a parent of it, so DMARC counts the signature. */
-  domain: string;
-  /** The selector (`s=`), e.g. `otp1`. */
-  selector: string;
-  /**
-   * The RSA private key, PEM. Check it before use (the config does): nodemailer sends a message unsigned
-   * when it cannot sign. Never logged.
-   */
-  privateKeyPem: string;
 }
 
 const defaultTimeoutMs = 10_000;
