@@ -8,6 +8,7 @@ import { buildApp } from '../web/app.js';
 import { pagePaths } from '../web/page-paths.js';
 import { apiKeyCommand } from './api-key-command.js';
 import { migrateCommand, outboxCommand, purgeCommand } from './database-commands.js';
+import { dkimKeygenCommand } from './dkim-keygen-command.js';
 import { sendTestEmail } from './send-test-email.js';
 
 const commands = {
@@ -18,6 +19,7 @@ const commands = {
   'send-test-email': 'send a test email through the configured transport: send-test-email --to ADDRESS',
   outbox: 'print outbox counts by status and the age of the oldest undelivered email',
   'api-key': 'print a new API key and the SHA-256 hash to add to API_KEY_HASHES',
+  'dkim-keygen': 'print a new DKIM key and its DNS TXT record: dkim-keygen --domain DOMAIN --selector NAME',
   help: 'show this text',
 } as const;
 type Command = keyof typeof commands;
@@ -31,6 +33,8 @@ ${Object.entries(commands)
 
 Options:
   --to ADDRESS      recipient of send-test-email
+  --domain DOMAIN   dkim-keygen: the signing domain (MAIL_FROM's domain)
+  --selector NAME   dkim-keygen: the key's selector, e.g. otp1
   -h, --help        show this text
 
 Configuration comes from the environment (and .env when present); see .env.example.
@@ -50,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
     return 2;
   }
-  const { command, to, help } = parsed;
+  const { command, to, domain, selector, help } = parsed;
   if (help || command === 'help') {
     console.log(usage);
     return 0;
@@ -60,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'api-key') return apiKeyCommand();
+  if (command === 'dkim-keygen') return dkimKeygenCommand(domain, selector);
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
 
@@ -85,10 +90,21 @@ function parseCommandLine(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      to: { type: 'string' },
+      domain: { type: 'string' },
+      selector: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (positionals.length > 1) throw new Error(`Unexpected argument "${positionals[1]}".`);
-  return { command: positionals[0] ?? 'help', to: values.to, help: values.help === true };
+  return {
+    command: positionals[0] ?? 'help',
+    to: values.to,
+    domain: values.domain,
+    selector: values.selector,
+    help: values.help === true,
+  };
 }
 
 async function runWorker(config: Readonly<Config>): Promise<number> {

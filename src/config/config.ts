@@ -3,21 +3,24 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultOtpPolicy, type OtpPolicy } from '../core/otp-policy.js';
+import { smtpUrlList } from '../mail/smtp-url-list.js';
 import type { DatabaseConfig } from '../store/database.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
+import { type DkimConfig, dkimConfigFrom, dkimEnvShape } from './dkim-config.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type HttpServerConfig, httpServerConfigFrom, httpServerEnvShape } from './http-server-config.js';
 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
 export class ConfigError extends Error {}
 
-export type { DatabaseConfig };
+export type { DatabaseConfig, DkimConfig };
 
 const minSecretKeyBytes = 32;
 
 const envSchema = z.object({
   ...apiEnvShape,
   ...httpServerEnvShape,
+  ...dkimEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -97,6 +100,8 @@ export interface Config {
   secretKey: string;
   oldSecretKeys: readonly string[];
   mail: MailConfig;
+  /** DKIM signing of every email (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY); unset: mail leaves unsigned by otp-app. */
+  dkim?: DkimConfig;
   appName: string;
   /**
    * Where people reach the pages (`https://otp.example.com`), for the one-time link in the email.
@@ -160,7 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const mailFrom = e.MAIL_FROM ?? e.GMAIL_ADDRESS ?? `${e.APP_NAME} <no-reply@localhost>`;
   let mail: MailConfig = { kind: 'dev-mailbox', from: mailFrom };
   if (e.SMTP_URL !== undefined) {
-    if (!/^smtps?:\/\//.test(e.SMTP_URL)) problems.push('SMTP_URL must start with smtp:// or smtps://');
+    if (smtpUrlList(e.SMTP_URL).some((url) => !/^smtps?:\/\//.test(url))) {
+      problems.push('SMTP_URL must start with smtp:// or smtps:// (several transports: comma-separated, primary first)');
+    }
     mail = { kind: 'smtp', smtpUrl: e.SMTP_URL, from: mailFrom };
   } else if (e.GMAIL_ADDRESS !== undefined || e.GMAIL_APP_PASSWORD !== undefined) {
     if (e.GMAIL_ADDRESS === undefined || e.GMAIL_APP_PASSWORD === undefined) {
@@ -187,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   const api = apiConfigFrom(e, e.APP_NAME, isProduction, problems);
   const http = httpServerConfigFrom(e, problems);
+  const dkim = dkimConfigFrom(e, problems);
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
   } else if (isProduction && e.PUBLIC_URL?.startsWith('http:')) {
@@ -218,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
         .filter(Boolean),
     ),
     mail: Object.freeze(mail),
+    ...(dkim === undefined ? {} : { dkim }),
     appName: e.APP_NAME,
     ...(publicUrl === undefined ? {} : { publicUrl }),
     api,

@@ -12,9 +12,12 @@ import type { SuccessVisitStore } from '../core/success-visit-store.js';
 import type { VerificationTokens } from '../core/verification-token.js';
 import { CodeMailer } from '../mail/code-mailer.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
+import { createFailoverTransport, type FailoverEvent } from '../mail/failover-transport.js';
 import { type OutboxEvent, OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { MailTransport } from '../mail/outgoing-message.js';
+import { senderSetupNotices } from '../mail/sender-setup-notices.js';
 import { createSmtpThreadTransport } from '../mail/smtp-thread-transport.js';
+import { smtpTransportName, smtpUrlList } from '../mail/smtp-url-list.js';
 import { MailTransportCheck } from '../ops/mail-transport-check.js';
 import { createOtpMetrics, type OtpMetrics } from '../ops/otp-metrics.js';
 import { type OtpDatabase, openDatabase } from '../store/database.js';
@@ -87,7 +90,16 @@ export async function openOtpRuntime(
   })();
   const { transport, devMailbox } = options.transport
     ? { transport: options.transport, devMailbox: undefined }
-    : mailTransportFor(config);
+    : mailTransportFor(config, { clock, events: (event) => logFailoverEvent(logger, event) });
+
+  for (const notice of senderSetupNotices({
+    from: config.mail.from,
+    dkimDomain: config.dkim?.domain,
+    transport: config.mail.kind,
+    isProduction: config.isProduction,
+  })) {
+    logger[notice.level]({ event: notice.event }, notice.message);
+  }
 
   const metrics = createOtpMetrics({ outboxCounts: () => outbox.counts(clock.nowMs()) });
   const mailCheck = new MailTransportCheck();
@@ -184,11 +196,26 @@ export function outboxWorkerSettings(
   };
 }
 
-/** The transport the configuration names; the dev mailbox when none is configured (never in production). */
-export function mailTransportFor(config: Readonly<Config>): { transport: MailTransport; devMailbox?: DevMailbox } {
+/**
+ * The transport the configuration names; the dev mailbox when none is configured (never in production).
+ * An SMTP_URL listing several URLs gives one transport each, behind failover with a circuit breaker.
+ */
+export function mailTransportFor(
+  config: Readonly<Config>,
+  failover: { clock?: Clock; events?: (event: FailoverEvent) => void } = {},
+): { transport: MailTransport; devMailbox?: DevMailbox } {
   const mail = config.mail;
-  const pool = { maxConnections: config.outbox.concurrency };
-  if (mail.kind === 'smtp') return { transport: createSmtpThreadTransport({ smtpUrl: mail.smtpUrl, ...pool }) };
+  // Both SMTP kinds sign with the configured DKIM key (Gmail adds its own signature as well).
+  const pool = { maxConnections: config.outbox.concurrency, ...(config.dkim === undefined ? {} : { dkim: config.dkim }) };
+  if (mail.kind === 'smtp') {
+    const urls = smtpUrlList(mail.smtpUrl);
+    if (urls.length === 1) return { transport: createSmtpThreadTransport({ smtpUrl: urls[0], ...pool }) };
+    const transports = urls.map((smtpUrl, index) => ({
+      name: smtpTransportName(smtpUrl, index),
+      transport: createSmtpThreadTransport({ smtpUrl, ...pool }),
+    }));
+    return { transport: createFailoverTransport(transports, { clock: failover.clock ?? systemClock, events: failover.events }) };
+  }
   if (mail.kind === 'gmail') {
     return { transport: createSmtpThreadTransport({ gmail: { address: mail.address, appPassword: mail.appPassword }, ...pool }) };
   }
@@ -203,6 +230,13 @@ function logOtpEvent(logger: Logger, event: OtpEvent): void {
   // Its own line, so an alert can match the event name alone.
   if (event.type === 'otp.failed' && event.reason === 'locked')
     logger.warn({ event: 'otp.locked', email: maskEmailAddress(address), purpose: event.purpose });
+}
+
+/** Which transport took each email when there are several, and every failure that moved one on. */
+function logFailoverEvent(logger: Logger, event: FailoverEvent): void {
+  const { type, ...rest } = event;
+  if (type === 'mail.sent_via') logger.info({ event: type, ...rest });
+  else logger.warn({ event: type, ...rest });
 }
 
 function logOutboxEvent(logger: Logger, event: OutboxEvent): void {

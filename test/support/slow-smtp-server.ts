@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { type ReceivedEnvelope, recordEnvelopeCommands, type SmtpTestServer } from './smtp-test-server.js';
@@ -25,6 +26,7 @@ export interface SlowSmtpServer extends SmtpTestServer {
  */
 export async function startSlowSmtpServer(options: SlowSmtpServerOptions): Promise<SlowSmtpServer> {
   const messages: ParsedMail[] = [];
+  const rawMessages: Buffer[] = [];
   const envelopes: ReceivedEnvelope[] = [];
   const closedSessions = new Set<string>();
   const waiters = new Set<() => void>();
@@ -50,8 +52,9 @@ export async function startSlowSmtpServer(options: SlowSmtpServerOptions): Promi
       const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
       receiving++;
       wakeAll();
-      simpleParser(stream)
-        .then(async (mail) => {
+      buffer(stream)
+        .then(async (raw) => {
+          const mail = await simpleParser(raw);
           await new Promise((resolve) => setTimeout(resolve, options.delayMs));
           receiving--;
           if (closedSessions.has(session.id)) {
@@ -59,6 +62,7 @@ export async function startSlowSmtpServer(options: SlowSmtpServerOptions): Promi
             return;
           }
           messages.push(mail);
+          rawMessages.push(raw);
           envelopes.push({ from, to });
           wakeAll();
           callback();
@@ -102,6 +106,7 @@ export async function startSlowSmtpServer(options: SlowSmtpServerOptions): Promi
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    rawMessages,
     envelopes,
     envelopeCommands,
     get receiving() {

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
 
@@ -22,6 +23,8 @@ export interface SmtpTestServerOptions {
   rejectRecipients?: (address: string) => SmtpReply | undefined;
   /** Called for each new connection; return a reply (421 "try later") to refuse it at the greeting. */
   rejectConnections?: () => SmtpReply | undefined;
+  /** Called for each login; return a reply (535 "bad credentials") to refuse it. */
+  rejectAuth?: (username: string) => SmtpReply | undefined;
 }
 
 /** Who delivered a message and to whom, as the SMTP conversation said (not the headers). */
@@ -38,6 +41,8 @@ export interface SmtpTestServer {
   port: number;
   /** Accepted messages, parsed, in arrival order. */
   messages: ParsedMail[];
+  /** The bytes of `messages[i]` exactly as the client sent them (after the DATA dot-unstuffing), for DKIM checks. */
+  rawMessages: Buffer[];
   /** The envelope of `messages[i]` is `envelopes[i]`. */
   envelopes: ReceivedEnvelope[];
   /**
@@ -71,6 +76,7 @@ export interface SmtpTestServer {
  */
 export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): Promise<SmtpTestServer> {
   const messages: ParsedMail[] = [];
+  const rawMessages: Buffer[] = [];
   const envelopes: ReceivedEnvelope[] = [];
   const waiters = new Set<() => void>();
 
@@ -85,20 +91,24 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
       callback(replyAsError(options.rejectConnections?.()));
     },
     onAuth(auth, _session, callback) {
-      callback(null, { user: auth.username ?? '' });
+      const refusal = replyAsError(options.rejectAuth?.(auth.username ?? ''));
+      if (refusal !== undefined) callback(refusal);
+      else callback(null, { user: auth.username ?? '' });
     },
     onRcptTo(address, _session, callback) {
       callback(replyAsError(options.rejectRecipients?.(address.address)));
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
+      buffer(stream)
+        .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
+        .then(({ raw, mail }) => {
           const envelope: ReceivedEnvelope = {
             from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
             to: session.envelope.rcptTo.map((recipient) => recipient.address),
           };
           if (typeof session.user === 'string' && session.user !== '') envelope.username = session.user;
           messages.push(mail);
+          rawMessages.push(raw);
           envelopes.push(envelope);
           for (const wake of waiters) wake();
           callback();
@@ -125,6 +135,7 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions = {}): 
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    rawMessages,
     envelopes,
     envelopeCommands,
     waitForMessages(count, timeoutMs = 5000) {
