@@ -20,7 +20,7 @@ import { type OtpDatabase, openDatabase } from '../store/database.js';
 import { KyselyOtpStore } from '../store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
 import { migrateToLatest } from '../store/migrate.js';
-import { startSweeper, sweepRetentionMs } from '../store/sweeper.js';
+import { counterRetentionOf, startSweeper, sweepRetentionMs } from '../store/sweeper.js';
 import { createVerificationTokens } from './verification-tokens.js';
 
 /** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
@@ -133,6 +133,7 @@ export async function openOtpRuntime(
     clock,
     intervalMs: config.sweepIntervalSeconds * 1000,
     retentionMs: sweepRetentionMs(policy),
+    counterRetention: counterRetentionOf(policy),
     onSwept: (deleted) => deleted > 0 && logger.debug({ event: 'otp.swept', deleted }),
     onError: (error) => logger.error({ event: 'otp.sweep_failed', err: error }),
   });

@@ -3,6 +3,7 @@ import { initialSchema } from './0001-initial.js';
 import { outboxSchema } from './0002-outbox.js';
 import { signingKeysSchema } from './0003-signing-keys.js';
 import { linkTokensSchema } from './0004-link-tokens.js';
+import { flowBoundChallengesSchema } from './0005-flow-bound-challenges.js';
 
 /** Migrations live in code, not read from a folder, so they run the same under tsx and compiled. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-outbox': outboxSchema,
   '0003-signing-keys': signingKeysSchema,
   '0004-link-tokens': linkTokensSchema,
+  '0005-flow-bound-challenges': flowBoundChallengesSchema,
 };
 
 export const migrationProvider: MigrationProvider = {
