@@ -47,7 +47,8 @@ export const raisedLimits = {
   OTP_IP_VERIFY_LIMIT: '1000000',
   OTP_SEND_LIMIT: '10000',
   OTP_MAX_ATTEMPTS: '20',
-  OTP_ADDRESS_FAILURE_LIMIT: '1000',
+  OTP_ADDRESS_FAILURE_LIMIT: '100',
+  OTP_DAILY_SEND_LIMIT: '10000',
 } as const;
 
 const tempDirs: string[] = [];

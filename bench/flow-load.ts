@@ -34,13 +34,20 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<Omit<LoadRe
       const started = performance.now();
       try {
         const requested = await post(agent, options, '/secure-otp/request/', { email: address });
-        if (requested !== 303) {
-          count(statusCounts, `request ${requested}`);
+        if (requested.status !== 303) {
+          count(statusCounts, `request ${requested.status}`);
           errors++;
           continue;
         }
         const code = await options.sink.codeFor(address);
-        const verified = await post(agent, options, '/secure-otp/verify/', { email: address, code });
+        // The code is bound to the browser that asked: verify with its pending-code cookie, as a browser does.
+        const { status: verified } = await post(
+          agent,
+          options,
+          '/secure-otp/verify/',
+          { email: address, code },
+          requested.pendingCookie,
+        );
         count(statusCounts, `verify ${verified}`);
         if (verified === 303) latenciesMs.push(performance.now() - started);
         else errors++;
@@ -69,18 +76,27 @@ export async function runFlowLoad(options: FlowLoadOptions): Promise<Omit<LoadRe
   };
 }
 
-function post(agent: Agent, options: FlowLoadOptions, path: string, fields: Record<string, string>): Promise<number> {
+function post(
+  agent: Agent,
+  options: FlowLoadOptions,
+  path: string,
+  fields: Record<string, string>,
+  extraCookie?: string,
+): Promise<{ status: number; pendingCookie?: string }> {
   const body = formBody(options.session, fields);
+  const headers = { ...formHeaders(options.session), 'content-length': Buffer.byteLength(body) };
+  if (extraCookie !== undefined) headers.cookie = `${headers.cookie}; ${extraCookie}`;
   return new Promise((resolve, reject) => {
-    const outgoing = request(
-      `${options.baseUrl}${path}`,
-      { method: 'POST', agent, headers: { ...formHeaders(options.session), 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
+    const outgoing = request(`${options.baseUrl}${path}`, { method: 'POST', agent, headers }, (response) => {
+      response.resume();
+      const pendingCookie = (response.headers['set-cookie'] ?? [])
+        .find((cookie) => cookie.startsWith('otp_pending='))
+        ?.split(';')[0];
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, ...(pendingCookie === undefined ? {} : { pendingCookie }) }),
+      );
+      response.on('error', reject);
+    });
     outgoing.on('error', reject);
     outgoing.end(body);
   });

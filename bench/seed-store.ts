@@ -1,5 +1,15 @@
 import { sql } from 'kysely';
+import { flowKeyOf } from '../src/core/verification-flow.js';
+import { flowWithoutRequest } from '../src/web/pending-code.js';
 import type { BenchDatabase } from './bench-database.js';
+
+/**
+ * Codes are bound to the flow that asked (issue 12). A page verify from the bench's session (no pending
+ * code cookie) runs in the pages' no-request flow, an API verify in its key's: seeded codes belong to the
+ * flow that will guess at them, so a verify-miss still meets a real code and is counted and compared.
+ */
+export const benchPageFlowKey = flowKeyOf(flowWithoutRequest);
+export const benchApiFlowKey = flowKeyOf('api-key:bench');
 
 export interface SeedInput {
   /** Ids and addresses start with it: `vm-` → vm-0@bench.example, vm-1@bench.example, … */
@@ -7,6 +17,8 @@ export interface SeedInput {
   count: number;
   nowMs: number;
   expiresAtMs: number;
+  /** The flow the codes belong to. @default benchPageFlowKey */
+  flowKey?: string;
 }
 
 export const seededAddress = (prefix: string, index: number) => `${prefix}${index}@bench.example`;
@@ -18,19 +30,22 @@ export const seededAddress = (prefix: string, index: number) => `${prefix}${inde
 export async function seedLiveCodes(bench: BenchDatabase, input: SeedInput): Promise<void> {
   const { db } = bench;
   const { prefix, count, nowMs, expiresAtMs } = input;
+  const flowKey = input.flowKey ?? benchPageFlowKey;
   const hash = 'ab'.repeat(32);
   if (bench.name === 'sqlite') {
     const series = sql`with recursive n(i) as (select 0 union all select i + 1 from n where i < ${count - 1})`;
-    await sql`${series} insert into otp_challenges (id, address, purpose, generation, attempts, last_sent_at, updated_at)
-      select ${prefix} || 'c' || i, ${prefix} || i || '@bench.example', 'sign-in', 1, 0, ${nowMs}, ${nowMs} from n`.execute(db);
+    await sql`${series} insert into otp_challenges (id, address, purpose, flow_hash, generation, attempts, last_sent_at, updated_at)
+      select ${prefix} || 'c' || i, ${prefix} || i || '@bench.example', 'sign-in', ${flowKey}, 1, 0, ${nowMs}, ${nowMs} from n`.execute(
+      db,
+    );
     await sql`${series} insert into otp_codes (id, challenge_id, generation, key_id, code_hash, status, created_at, expires_at, requested_ip)
       select ${prefix} || 'k' || i, ${prefix} || 'c' || i, 1, 'bench', ${hash}, 'live', ${nowMs}, ${expiresAtMs}, null from n`.execute(
       db,
     );
     return;
   }
-  await sql`insert into otp_challenges (id, address, purpose, generation, attempts, last_sent_at, updated_at)
-    select ${prefix}::text || 'c' || i, ${prefix}::text || i || '@bench.example', 'sign-in', 1, 0, ${nowMs}::bigint, ${nowMs}::bigint
+  await sql`insert into otp_challenges (id, address, purpose, flow_hash, generation, attempts, last_sent_at, updated_at)
+    select ${prefix}::text || 'c' || i, ${prefix}::text || i || '@bench.example', 'sign-in', ${flowKey}, 1, 0, ${nowMs}::bigint, ${nowMs}::bigint
     from generate_series(0, ${count - 1}::int) as i`.execute(db);
   await sql`insert into otp_codes (id, challenge_id, generation, key_id, code_hash, status, created_at, expires_at, requested_ip)
     select ${prefix}::text || 'k' || i, ${prefix}::text || 'c' || i, 1, 'bench', ${hash}, 'live', ${nowMs}::bigint, ${expiresAtMs}::bigint, null
@@ -47,7 +62,7 @@ export async function ageSeededCodes(bench: BenchDatabase, prefix: string, longA
 /** Gives every address its attempt budget back, so the next scenario's wrong guesses are all answered 422. */
 export async function resetAttempts(bench: BenchDatabase): Promise<void> {
   await bench.db.updateTable('otp_challenges').set({ attempts: 0 }).where('attempts', '>', 0).execute();
-  await bench.db.deleteFrom('rate_windows').where('key', 'like', 'attempt:%').execute();
+  await bench.db.deleteFrom('address_failures').execute();
 }
 
 export async function countCodes(bench: BenchDatabase): Promise<number> {

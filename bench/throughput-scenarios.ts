@@ -13,7 +13,7 @@ import { type FlowLoadOptions, runFlowLoad } from './flow-load.js';
 import { type FormSession, formBody, formHeaders, openFormSession } from './form-session.js';
 import { runHttpLoad } from './http-load.js';
 import type { LoadResult } from './load-result.js';
-import { resetAttempts, seededAddress, seedLiveCodes } from './seed-store.js';
+import { benchApiFlowKey, resetAttempts, seededAddress, seedLiveCodes } from './seed-store.js';
 import { startBenchServer } from './server-process.js';
 
 /** request, verify-miss and flow against one server with raised limits. */
@@ -25,6 +25,8 @@ export async function runThroughputScenarios(context: BenchContext, database: Be
     const session = await openFormSession(server.baseUrl);
     const now = Date.now();
     await seedLiveCodes(database, { prefix: 'vm-', count: verifyAddressCount, nowMs: now, expiresAtMs: now + 3600_000 });
+    const apiSeed = { prefix: 'va-', count: verifyAddressCount, flowKey: benchApiFlowKey };
+    await seedLiveCodes(database, { ...apiSeed, nowMs: now, expiresAtMs: now + 3600_000 });
     const common = {
       database: database.name,
       url: server.baseUrl,
@@ -97,7 +99,7 @@ export async function runThroughputScenarios(context: BenchContext, database: Be
           method: 'POST',
           path: '/api/v1/otp/verify',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${benchApiKey}` },
-          nextBody: () => JSON.stringify({ email: seededAddress('vm-', guess++ % verifyAddressCount), code: '000000' }),
+          nextBody: () => JSON.stringify({ email: seededAddress('va-', guess++ % verifyAddressCount), code: '000000' }),
           expectedStatus: 422,
         }),
       ),

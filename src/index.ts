@@ -130,6 +130,7 @@ export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpR
       OTP_RESEND_COOLDOWN_SECONDS: options.policy?.resendCooldownSeconds,
       OTP_SEND_LIMIT: options.policy?.sendLimit,
       OTP_SEND_WINDOW_SECONDS: options.policy?.sendWindowSeconds,
+      OTP_DAILY_SEND_LIMIT: options.policy?.dailySendLimit,
       OTP_PURPOSES: options.policy?.purposes?.join(','),
       OTP_IP_REQUEST_LIMIT: options.ipRequestLimit,
       OTP_IP_REQUEST_WINDOW_SECONDS: options.clientLimitWindowSeconds ?? options.ipRequestWindowSeconds,

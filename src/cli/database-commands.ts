@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import { type OtpDatabase, openDatabase } from '../store/database.js';
 import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
 import { migrateToLatest } from '../store/migrate.js';
-import { sweepOnce, sweepRetentionMs } from '../store/sweeper.js';
+import { counterRetentionOf, sweepOnce, sweepRetentionMs } from '../store/sweeper.js';
 
 async function withDatabase<T>(config: Readonly<Config>, work: (db: OtpDatabase) => Promise<T>): Promise<T> {
   const db = openDatabase(config.database);
@@ -26,7 +26,9 @@ export function migrateCommand(config: Readonly<Config>): Promise<number> {
 export function purgeCommand(config: Readonly<Config>): Promise<number> {
   return withDatabase(config, async (db) => {
     if (config.autoMigrate) await migrateToLatest(db);
-    console.log(`Deleted ${await sweepOnce(db, Date.now(), sweepRetentionMs(config.policy))} rows.`);
+    console.log(
+      `Deleted ${await sweepOnce(db, Date.now(), sweepRetentionMs(config.policy), counterRetentionOf(config.policy))} rows.`,
+    );
     return 0;
   });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { canonicalMailbox } from './canonical-mailbox.js';
 import type { Clock } from './clock.js';
 import type { CodeEmail, DeliveryStatus } from './code-delivery.js';
 import type { CodeBinding, CodeDigest, CodeHasher } from './code-hash.js';
@@ -10,6 +11,7 @@ import type { OtpPolicy } from './otp-policy.js';
 import type { OtpStore, ReserveAttemptResult, StoredCode } from './otp-store.js';
 import type { SealedBox } from './sealed-box.js';
 import type { UndeliverableCodes, UndeliveredCode } from './undeliverable-codes.js';
+import { flowKeyOf, sharedFlow } from './verification-flow.js';
 
 /** A refused reservation, as the outcome a caller sees. */
 function refusalOf(
@@ -48,6 +50,12 @@ export interface RequestCodeInput {
   purpose?: string;
   context?: string;
   clientIp?: string | null;
+  /**
+   * Who is asking (see verification-flow.ts): the code is bound to it, and only a verify naming the same
+   * flow is compared with it. The hosted pages pass a secret kept in the browser's cookie, the API its
+   * key. Callers that name none share one flow, and so one attempt budget per address. @default ''
+   */
+  flow?: string;
   /** Language of the email (`en`, `de`, …); see resolveLocale in src/i18n. @default 'en' */
   locale?: string;
   /**
@@ -68,6 +76,8 @@ export interface VerifyCodeInput {
   code: string;
   purpose?: string;
   context?: string;
+  /** The flow that asked for the code (see RequestCodeInput.flow); another flow's code is as good as none. */
+  flow?: string;
 }
 
 /**
@@ -93,6 +103,7 @@ export class OtpService implements UndeliverableCodes {
     if (!policy.purposes.includes(purpose)) return { ok: false, reason: 'invalid_purpose' };
     const context = input.context ?? '';
 
+    const flowKey = flowKeyOf(input.flow ?? sharedFlow);
     const code = this.deps.codeGenerator.generate(policy.codeLength);
     const digest = hasher.digest({ purpose, address, context }, code);
     const nowMs = clock.nowMs();
@@ -113,6 +124,8 @@ export class OtpService implements UndeliverableCodes {
       codeId,
       address,
       purpose,
+      flowKey,
+      mailbox: canonicalMailbox(address),
       keyId: digest.keyId,
       codeHash: digest.hash,
       clientIp: input.clientIp ?? null,
@@ -124,6 +137,7 @@ export class OtpService implements UndeliverableCodes {
       resendCooldownMs: policy.resendCooldownSeconds * 1000,
       sendLimit: policy.sendLimit,
       sendWindowMs: policy.sendWindowSeconds * 1000,
+      dailySendLimit: policy.dailySendLimit,
       maxLiveCodes: policy.maxLiveCodes,
       maxAttemptsPerCode: policy.maxAttemptsPerCode,
     });
@@ -142,9 +156,12 @@ export class OtpService implements UndeliverableCodes {
     };
   }
 
-  /** Where a code's email is, so a page can say "still sending" or "could not deliver". Never the code. */
-  deliveryStatus(codeId: string): Promise<DeliveryStatus | null> {
-    return this.deps.store.deliveryStatus(codeId);
+  /**
+   * Where a code's email is, so a page can say "still sending" or "could not deliver". Never the code.
+   * Only the flow that asked for the code is told; to any other the id is unknown (null).
+   */
+  deliveryStatus(codeId: string, flow: string = sharedFlow): Promise<DeliveryStatus | null> {
+    return this.deps.store.deliveryStatus(codeId, flowKeyOf(flow));
   }
 
   /**
@@ -167,18 +184,21 @@ export class OtpService implements UndeliverableCodes {
     const code = normalizeCodeInput(input.code, policy.codeLength);
     if (code === null) return { ok: false, reason: 'malformed_code' };
 
-    const outcome = await this.verifyWellFormed(address, purpose, input.context ?? '', code, clock.nowMs());
+    const flowKey = flowKeyOf(input.flow ?? sharedFlow);
+    const outcome = await this.verifyWellFormed(address, purpose, flowKey, input.context ?? '', code, clock.nowMs());
     if (outcome.ok) this.emit({ type: 'otp.verified', address, purpose });
     else this.emit({ type: 'otp.failed', address, purpose, reason: outcome.reason });
     return outcome;
   }
 
   /**
-   * Verifies by the one-time link instead of the code. The link is the code's twin: it counts against
-   * the same attempt budget and address pause, expires with it, and a success burns both.
+   * Verifies by the one-time link instead of the code, on any device. The link is the code's twin: it
+   * counts against its flow's attempt budget, expires with it, and a success burns both. It is never
+   * stopped by the mailbox's failure count: its 256 bits cannot be guessed, and it proves the mailbox,
+   * so it is the owner's way through a pause that strangers' wrong guesses caused.
    */
   async verifyLink(input: VerifyLinkInput): Promise<LinkVerifyOutcome> {
-    const { policy, store, clock } = this.deps;
+    const { store, clock } = this.deps;
     if (!isWellFormedLinkToken(input.token)) return { ok: false, reason: 'invalid_link' };
     const linked = await store.findCodeByLinkHash(hashLinkToken(input.token));
     // Used, replaced or withdrawn: nothing to guess at, so no attempt is counted.
@@ -189,7 +209,7 @@ export class OtpService implements UndeliverableCodes {
       this.emit({ type: 'otp.failed', address, purpose, reason: 'expired' });
       return { ok: false, reason: 'expired' };
     }
-    const reservation = await this.reserveAttempt(address, purpose, nowMs);
+    const reservation = await this.reserveAttempt({ address, purpose, flowKey: linked.flowKey }, nowMs, false);
     if (!reservation.ok) {
       this.emit({ type: 'otp.failed', address, purpose, reason: reservation.reason });
       return refusalOf(reservation);
@@ -201,9 +221,8 @@ export class OtpService implements UndeliverableCodes {
         challengeId: reservation.challengeId,
         generation: reservation.generation,
         codeId: linked.codeId,
-        address,
+        mailbox: canonicalMailbox(address),
         nowMs,
-        addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
       }));
     if (!won) {
       this.emit({ type: 'otp.failed', address, purpose, reason: 'invalid_link' });
@@ -221,12 +240,13 @@ export class OtpService implements UndeliverableCodes {
   private async verifyWellFormed(
     address: string,
     purpose: string,
+    flowKey: string,
     context: string,
     code: string,
     nowMs: number,
   ): Promise<VerifyOutcome> {
     const { policy, store } = this.deps;
-    const reservation = await this.reserveAttempt(address, purpose, nowMs);
+    const reservation = await this.reserveAttempt({ address, purpose, flowKey }, nowMs, true);
     if (!reservation.ok) return refusalOf(reservation);
 
     const { codes } = reservation;
@@ -237,33 +257,35 @@ export class OtpService implements UndeliverableCodes {
         challengeId: reservation.challengeId,
         generation: reservation.generation,
         codeId: matched.id,
-        address,
+        mailbox: canonicalMailbox(address),
         nowMs,
-        addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,
       });
       if (won) return { ok: true, address, purpose };
     }
     if (matched === undefined && unexpired.length === 0 && codes.length > 0) return { ok: false, reason: 'expired' };
 
-    const attemptsLeft = Math.min(
-      policy.maxAttemptsPerCode - reservation.attemptsUsed,
-      policy.addressFailureLimit - reservation.addressAttemptsUsed,
-    );
+    // This flow's own budget only: nothing in it tells of another flow's (the owner's) attempts or resends.
+    const attemptsLeft = policy.maxAttemptsPerCode - reservation.attemptsUsed;
     if (attemptsLeft > 0) return { ok: false, reason: 'invalid_code', attemptsLeft };
-    if (reservation.attemptsUsed >= policy.maxAttemptsPerCode) return { ok: false, reason: 'locked' };
-    return { ok: false, reason: 'paused', retryAfterSeconds: Math.ceil(reservation.addressWindowResetInMs / 1000) };
+    return { ok: false, reason: 'locked' };
   }
 
   /**
    * Counts the attempt before any comparison: however many guesses race, at most maxAttemptsPerCode of
-   * them are ever compared against a generation of codes, and at most addressFailureLimit per window.
+   * them are ever compared against a generation of a flow's codes, and at most addressFailureLimit in a
+   * row against the mailbox's codes, across every flow, until a success.
    */
-  private reserveAttempt(address: string, purpose: string, nowMs: number): Promise<ReserveAttemptResult> {
+  private reserveAttempt(
+    key: { address: string; purpose: string; flowKey: string },
+    nowMs: number,
+    countsTowardMailbox: boolean,
+  ): Promise<ReserveAttemptResult> {
     const { policy } = this.deps;
     return this.deps.store.reserveAttempt({
-      address,
-      purpose,
+      ...key,
+      mailbox: canonicalMailbox(key.address),
       nowMs,
+      countsTowardMailbox,
       maxAttemptsPerCode: policy.maxAttemptsPerCode,
       addressFailureLimit: policy.addressFailureLimit,
       addressFailureWindowMs: policy.addressFailureWindowSeconds * 1000,

@@ -8,8 +8,8 @@ import type { UndeliveredCode } from './undeliverable-codes.js';
 export interface OtpStore {
   /** Stores the code and queues its (sealed) email in the same transaction: neither exists without the other. */
   issueCode(input: IssueCodeInput): Promise<IssueCodeResult>;
-  /** Where the code's email is; null for an unknown id. */
-  deliveryStatus(codeId: string): Promise<DeliveryStatus | null>;
+  /** Where the code's email is; null for an unknown id, or a code another flow asked for. */
+  deliveryStatus(codeId: string, flowKey: string): Promise<DeliveryStatus | null>;
   reserveAttempt(input: ReserveAttemptInput): Promise<ReserveAttemptResult>;
   /** Burns every live code of the generation if `codeId` is still live and unexpired; true for the one winner. */
   consumeCode(input: ConsumeCodeInput): Promise<boolean>;
@@ -29,6 +29,10 @@ export interface IssueCodeInput {
   codeId: string;
   address: string;
   purpose: string;
+  /** The flow that asked (see verification-flow.ts), hashed: its codes, budget and cooldown are its own. */
+  flowKey: string;
+  /** The mailbox the address delivers to (canonical-mailbox.ts): sends and cooldowns are counted on it too. */
+  mailbox: string;
   keyId: string;
   codeHash: string;
   clientIp: string | null;
@@ -42,6 +46,7 @@ export interface IssueCodeInput {
   resendCooldownMs: number;
   sendLimit: number;
   sendWindowMs: number;
+  dailySendLimit: number;
   maxLiveCodes: number;
   maxAttemptsPerCode: number;
 }
@@ -51,8 +56,16 @@ export type IssueCodeResult = { ok: true } | { ok: false; reason: 'cooldown' | '
 export interface ReserveAttemptInput {
   address: string;
   purpose: string;
+  flowKey: string;
+  mailbox: string;
   nowMs: number;
   maxAttemptsPerCode: number;
+  /**
+   * Whether the attempt counts toward the mailbox's consecutive failures (and is refused once they reach
+   * the limit): a typed code, when the flow holds an unexpired code to compare it with. Not the emailed
+   * link: its 256 bits cannot be guessed, and it is the owner's way through a pause others caused.
+   */
+  countsTowardMailbox: boolean;
   addressFailureLimit: number;
   addressFailureWindowMs: number;
 }
@@ -62,12 +75,8 @@ export type ReserveAttemptResult =
       ok: true;
       challengeId: string;
       generation: number;
-      /** Attempts counted against this generation, this one included. */
+      /** Attempts counted against this generation of the flow, this one included. */
       attemptsUsed: number;
-      /** Attempts counted against the address in its window, this one included. */
-      addressAttemptsUsed: number;
-      /** Time until that window rolls over (and a paused address may try again). */
-      addressWindowResetInMs: number;
       /** Codes of the generation still marked live, newest first, expired ones included. */
       codes: StoredCode[];
     }
@@ -78,9 +87,9 @@ export interface ConsumeCodeInput {
   challengeId: string;
   generation: number;
   codeId: string;
-  address: string;
+  /** A success starts the mailbox's consecutive failures over. */
+  mailbox: string;
   nowMs: number;
-  addressFailureWindowMs: number;
 }
 
 export interface StoredCode {
@@ -99,4 +108,6 @@ export interface LinkedCode {
   expiresAtMs: number;
   address: string;
   purpose: string;
+  /** The flow the code belongs to: the link runs that flow's budget, on any device. */
+  flowKey: string;
 }

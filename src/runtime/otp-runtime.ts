@@ -25,7 +25,7 @@ import { KyselyOtpStore } from '../store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { KyselySuccessVisitStore } from '../store/success-visits.repository.js';
-import { startSweeper, sweepRetentionMs } from '../store/sweeper.js';
+import { counterRetentionOf, startSweeper, sweepRetentionMs } from '../store/sweeper.js';
 import { oneTimeLinkBuilder } from './one-time-link.js';
 import { createVerificationTokens } from './verification-tokens.js';
 
@@ -155,6 +155,7 @@ export async function openOtpRuntime(
     clock,
     intervalMs: config.sweepIntervalSeconds * 1000,
     retentionMs: sweepRetentionMs(policy),
+    counterRetention: counterRetentionOf(policy),
     onSwept: (deleted) => deleted > 0 && logger.debug({ event: 'otp.swept', deleted }),
     onError: (error) => logger.error({ event: 'otp.sweep_failed', err: error }),
   });

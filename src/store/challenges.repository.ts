@@ -3,13 +3,15 @@ import { type Kysely, sql } from 'kysely';
 import { deleteInKeyRanges } from './batched-delete.js';
 import type { Database } from './schema.js';
 
-// The owner of otp_challenges: one row per (address, purpose), holding the generation, the attempts
+// The owner of otp_challenges: one row per (address, purpose, flow), holding the generation, the attempts
 // counted against it and the last send. The statements on the request and verify paths are written as
 // SQL, not built: Kysely's builder cost more CPU than the statement itself. Both dialects run this text.
 
 export interface ChallengeKey {
   address: string;
   purpose: string;
+  /** The flow's hash (verification-flow.ts): each flow has its own codes, budget and cooldown. */
+  flowKey: string;
 }
 
 /**
@@ -19,7 +21,9 @@ export interface ChallengeKey {
  */
 export async function lockChallenge(trx: Kysely<Database>, key: ChallengeKey): Promise<void> {
   await sql`
-    update otp_challenges set updated_at = updated_at where address = ${key.address} and purpose = ${key.purpose}`.execute(trx);
+    update otp_challenges set updated_at = updated_at where address = ${key.address} and purpose = ${key.purpose} and flow_hash = ${key.flowKey}`.execute(
+    trx,
+  );
 }
 
 export interface StartOrJoinGenerationInput extends ChallengeKey {
@@ -37,7 +41,7 @@ export async function startOrJoinGeneration(
   trx: Kysely<Database>,
   input: StartOrJoinGenerationInput,
 ): Promise<{ id: string; generation: number } | null> {
-  const { address, purpose, nowMs } = input;
+  const { address, purpose, flowKey, nowMs } = input;
   // A fresh generation starts when the old one is locked or has no usable code left; otherwise the
   // new code joins the live one and shares its attempt budget (a resend must not refill it).
   const startsFresh = sql`(otp_challenges.attempts >= ${input.maxAttemptsPerCode} or not exists (
@@ -49,9 +53,9 @@ export async function startOrJoinGeneration(
   // clock read came a millisecond before another process stamped the row.
   const lastSentBefore = input.resendCooldownMs === 0 ? Number.MAX_SAFE_INTEGER : nowMs - input.resendCooldownMs;
   const { rows } = await sql<{ id: string; generation: number | string }>`
-    insert into otp_challenges (id, address, purpose, generation, attempts, last_sent_at, updated_at)
-    values (${randomUUID()}, ${address}, ${purpose}, 1, 0, ${nowMs}, ${nowMs})
-    on conflict (address, purpose) do update set
+    insert into otp_challenges (id, address, purpose, flow_hash, generation, attempts, last_sent_at, updated_at)
+    values (${randomUUID()}, ${address}, ${purpose}, ${flowKey}, 1, 0, ${nowMs}, ${nowMs})
+    on conflict (address, purpose, flow_hash) do update set
       generation = case when ${startsFresh} then otp_challenges.generation + 1 else otp_challenges.generation end,
       attempts = case when ${startsFresh} then 0 else otp_challenges.attempts end,
       last_sent_at = ${nowMs},
@@ -65,7 +69,8 @@ export async function startOrJoinGeneration(
 /** When the challenge last sent a code (ms since the epoch); for the cooldown's retry-after. */
 export async function lastSentAtMs(trx: Kysely<Database>, key: ChallengeKey): Promise<number> {
   const last = await sql<{ last_sent_at: number | string }>`
-    select last_sent_at from otp_challenges where address = ${key.address} and purpose = ${key.purpose}`.execute(trx);
+    select last_sent_at from otp_challenges
+    where address = ${key.address} and purpose = ${key.purpose} and flow_hash = ${key.flowKey}`.execute(trx);
   return Number(last.rows[0]!.last_sent_at);
 }
 
@@ -78,11 +83,11 @@ export async function countAttempt(
   trx: Kysely<Database>,
   input: ChallengeKey & { nowMs: number; maxAttemptsPerCode: number },
 ): Promise<{ id: string; generation: number; attempts: number } | null> {
-  const { address, purpose, nowMs } = input;
+  const { address, purpose, flowKey, nowMs } = input;
   const { rows } = await sql<{ id: string; generation: number | string; attempts: number | string }>`
-    insert into otp_challenges (id, address, purpose, generation, attempts, last_sent_at, updated_at)
-    values (${randomUUID()}, ${address}, ${purpose}, 1, 1, 0, ${nowMs})
-    on conflict (address, purpose) do update set attempts = otp_challenges.attempts + 1, updated_at = ${nowMs}
+    insert into otp_challenges (id, address, purpose, flow_hash, generation, attempts, last_sent_at, updated_at)
+    values (${randomUUID()}, ${address}, ${purpose}, ${flowKey}, 1, 1, 0, ${nowMs})
+    on conflict (address, purpose, flow_hash) do update set attempts = otp_challenges.attempts + 1, updated_at = ${nowMs}
     where otp_challenges.attempts < ${input.maxAttemptsPerCode}
     returning id, generation, attempts`.execute(trx);
   const challenge = rows[0];
@@ -100,9 +105,17 @@ export async function startNextGeneration(
     where id = ${input.challengeId} and generation = ${input.generation}`.execute(trx);
 }
 
-/** The cooldown no longer holds: the next request may send at once. */
-export async function giveBackCooldown(trx: Kysely<Database>, challengeId: string): Promise<void> {
-  await trx.updateTable('otp_challenges').set({ last_sent_at: 0 }).where('id', '=', challengeId).execute();
+/** The cooldown no longer holds: the next request may send at once. The challenge's key, or null if it is gone. */
+export async function giveBackCooldown(trx: Kysely<Database>, challengeId: string): Promise<ChallengeKey | null> {
+  const challenge = await trx
+    .updateTable('otp_challenges')
+    .set({ last_sent_at: 0 })
+    .where('id', '=', challengeId)
+    .returning(['address', 'purpose', 'flow_hash'])
+    .executeTakeFirst();
+  return challenge === undefined
+    ? null
+    : { address: challenge.address, purpose: challenge.purpose, flowKey: challenge.flow_hash ?? '' };
 }
 
 /** Sweeps challenges idle since `cutoffMs` that have no code left (a challenge with codes keeps their budget). */

@@ -116,6 +116,7 @@ export async function findCodeByLinkHash(db: Kysely<Database>, linkHash: string)
       'otp_codes.expires_at',
       'otp_challenges.address',
       'otp_challenges.purpose',
+      'otp_challenges.flow_hash',
     ])
     .where('otp_codes.link_hash', '=', linkHash)
     .executeTakeFirst();
@@ -128,6 +129,7 @@ export async function findCodeByLinkHash(db: Kysely<Database>, linkHash: string)
     expiresAtMs: Number(row.expires_at),
     address: row.address,
     purpose: row.purpose,
+    flowKey: row.flow_hash ?? '',
   };
 }
 

@@ -14,6 +14,8 @@ export interface QueuedEmail {
   codeId: string;
   recipient: string;
   sealedEmail: string;
+  /** The flow that asked: only it is told where the email is. */
+  flowKey: string;
   nowMs: number;
   expiresAtMs: number;
 }
@@ -22,13 +24,19 @@ export interface QueuedEmail {
 export async function queueEmail(trx: Kysely<Database>, email: QueuedEmail): Promise<void> {
   await sql`
     insert into outbox_messages (id, recipient, sealed_body, status, attempts, next_attempt_at, lease_until,
-      created_at, expires_at, sent_at, updated_at, last_error)
+      created_at, expires_at, sent_at, updated_at, last_error, flow_hash)
     values (${email.codeId}, ${email.recipient}, ${email.sealedEmail}, 'queued', 0, ${email.nowMs}, null,
-      ${email.nowMs}, ${email.expiresAtMs}, null, ${email.nowMs}, null)`.execute(trx);
+      ${email.nowMs}, ${email.expiresAtMs}, null, ${email.nowMs}, null, ${email.flowKey})`.execute(trx);
 }
 
-export async function deliveryStatusOf(db: Kysely<Database>, codeId: string): Promise<DeliveryStatus | null> {
-  const row = await db.selectFrom('outbox_messages').select('status').where('id', '=', codeId).executeTakeFirst();
+/** The status of a code's email, only for the flow that asked for it: to any other it is an unknown id. */
+export async function deliveryStatusOf(db: Kysely<Database>, codeId: string, flowKey: string): Promise<DeliveryStatus | null> {
+  const row = await db
+    .selectFrom('outbox_messages')
+    .select('status')
+    .where('id', '=', codeId)
+    .where('flow_hash', '=', flowKey)
+    .executeTakeFirst();
   return row?.status ?? null;
 }
 

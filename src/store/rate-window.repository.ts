@@ -45,9 +45,17 @@ export async function refundRateWindow(db: Kysely<Database>, input: Omit<RateWin
     where key = ${input.key} and count > 0 and window_start > ${input.nowMs - input.windowMs}`.execute(db);
 }
 
+/** Delete the window outright: a cooldown given back (its one event never reached anyone). */
+export async function deleteRateWindow(db: Kysely<Database>, key: string): Promise<void> {
+  await sql`delete from rate_windows where key = ${key}`.execute(db);
+}
+
+/** Sends and cooldowns are keyed on the canonical mailbox (canonical-mailbox.ts), never the alias typed. */
 export const rateWindowKeys = {
-  sends: (address: string) => `send:${address}`,
-  addressAttempts: (address: string) => `attempt:${address}`,
+  sends: (mailbox: string) => `send:${mailbox}`,
+  dailySends: (mailbox: string) => `send-day:${mailbox}`,
+  /** One flow's cooldown on one mailbox and purpose, across the mailbox's aliases. */
+  cooldown: (mailbox: string, purpose: string, flowKey: string) => `cooldown:${purpose}:${flowKey}:${mailbox}`,
 };
 
 /** Sweeps windows that started before `cutoffMs` (the retention is at least the longest window). */

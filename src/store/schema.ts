@@ -5,6 +5,8 @@ export interface OtpChallengeRow {
   id: string;
   address: string;
   purpose: string;
+  /** SHA-256 of the flow that asked (verification-flow.ts); '' for callers that name none (migration 0005). */
+  flow_hash?: string;
   /** Bumped when a fresh set of codes starts: codes of an older generation are dead. */
   generation: number;
   /** Attempts counted against the current generation; shared by its live codes. */
@@ -38,6 +40,14 @@ export interface RateWindowRow {
   count: number;
 }
 
+/** A mailbox's consecutive wrong attempts: only a success, or the window's end, starts them over. */
+export interface AddressFailuresRow {
+  /** The canonical mailbox (canonical-mailbox.ts). */
+  mailbox: string;
+  failures: number;
+  first_failure_at: number;
+}
+
 /** A code email waiting for, or done with, delivery. The body is sealed and wiped once finished. */
 export interface OutboxMessageRow {
   id: string;
@@ -53,11 +63,14 @@ export interface OutboxMessageRow {
   sent_at: number | null;
   updated_at: number;
   last_error: string | null;
+  /** SHA-256 of the flow that asked for the code (migration 0005): only it may ask where the email is. */
+  flow_hash?: string;
 }
 
 export interface Database {
   otp_challenges: OtpChallengeRow;
   otp_codes: OtpCodeRow;
   rate_windows: RateWindowRow;
+  address_failures: AddressFailuresRow;
   outbox_messages: OutboxMessageRow;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
-import type { OtpPolicy } from '../core/otp-policy.js';
+import { dailySendWindowSeconds, type OtpPolicy } from '../core/otp-policy.js';
+import { deleteEndedAddressFailures } from './address-failures.repository.js';
 import { deleteIdleChallenges } from './challenges.repository.js';
 import { deleteDeadCodes } from './codes.repository.js';
 import { deleteFinishedMessages } from './outbox.repository.js';
@@ -11,8 +12,10 @@ export interface SweeperOptions {
   db: Kysely<Database>;
   clock: Clock;
   intervalMs: number;
-  /** How long finished codes, idle challenges and old windows are kept; at least the longest window. */
+  /** How long finished codes and idle challenges are kept (sweepRetentionMs). */
   retentionMs: number;
+  /** How long counters are kept (counterRetentionOf): at least the longest window each counts in. */
+  counterRetention?: CounterRetention;
   onSwept?: (deleted: number) => void;
   onError?: (error: unknown) => void;
 }
@@ -24,7 +27,7 @@ export function startSweeper(options: SweeperOptions): { stop(): void } {
     if (running) return;
     running = true;
     try {
-      const deleted = await sweepOnce(options.db, options.clock.nowMs(), options.retentionMs);
+      const deleted = await sweepOnce(options.db, options.clock.nowMs(), options.retentionMs, options.counterRetention);
       options.onSwept?.(deleted);
     } catch (error) {
       options.onError?.(error);
@@ -43,19 +46,38 @@ export function startSweeper(options: SweeperOptions): { stop(): void } {
  *
  * @returns how many rows went
  */
-export async function sweepOnce(db: Kysely<Database>, nowMs: number, retentionMs: number): Promise<number> {
+export async function sweepOnce(
+  db: Kysely<Database>,
+  nowMs: number,
+  retentionMs: number,
+  counterRetention: CounterRetention = { rateWindowsMs: retentionMs, addressFailuresMs: retentionMs },
+): Promise<number> {
   const cutoffMs = nowMs - retentionMs;
   const codes = await deleteDeadCodes(db, cutoffMs);
   const challenges = await deleteIdleChallenges(db, cutoffMs);
-  const windows = await deleteOldRateWindows(db, cutoffMs);
+  const windows = await deleteOldRateWindows(db, nowMs - Math.max(retentionMs, counterRetention.rateWindowsMs));
+  const failures = await deleteEndedAddressFailures(db, nowMs - counterRetention.addressFailuresMs);
   const messages = await deleteFinishedMessages(db, cutoffMs);
-  return codes + challenges + windows + messages;
+  return codes + challenges + windows + failures + messages;
+}
+
+/** How long each kind of counter outlives its last start: never shorter than the window it counts in. */
+export interface CounterRetention {
+  rateWindowsMs: number;
+  addressFailuresMs: number;
+}
+
+export function counterRetentionOf(policy: OtpPolicy): CounterRetention {
+  return {
+    rateWindowsMs: 1000 * Math.max(sweepRetentionMs(policy) / 1000, dailySendWindowSeconds),
+    addressFailuresMs: 1000 * policy.addressFailureWindowSeconds,
+  };
 }
 
 /**
- * How long the sweeper keeps what it could delete: an hour (so a late visitor is told "expired"), and at
- * least the longest window a limit counts over, so no counter is deleted while it still binds.
+ * How long the sweeper keeps finished codes and idle challenges: an hour (so a late visitor is told
+ * "expired"), and at least the hourly windows. Counters have their own, longer retention (counterRetentionOf).
  */
 export function sweepRetentionMs(policy: OtpPolicy): number {
-  return 1000 * Math.max(3600, policy.sendWindowSeconds, policy.addressFailureWindowSeconds, policy.resendCooldownSeconds);
+  return 1000 * Math.max(3600, policy.sendWindowSeconds, policy.resendCooldownSeconds);
 }

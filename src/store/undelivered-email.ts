@@ -1,13 +1,15 @@
 import type { Kysely } from 'kysely';
+import { canonicalMailbox } from '../core/canonical-mailbox.js';
+import { dailySendWindowSeconds } from '../core/otp-policy.js';
 import type { WithdrawUndeliveredCodeInput } from '../core/otp-store.js';
 import { giveBackCooldown } from './challenges.repository.js';
 import { restoreReplacedCode, withdrawLiveCode } from './codes.repository.js';
 import { giveUpMessage } from './outbox.repository.js';
-import { rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
+import { deleteRateWindow, rateWindowKeys, refundRateWindow } from './rate-window.repository.js';
 import type { Database } from './schema.js';
 
 // What giving up on an email does across tables, inside the caller's transaction. Lock order: the
-// message, the address's send window, the code, its challenge — a code before its challenge, the reverse
+// message, the mailbox's send windows, the code, its challenge, its cooldown window — a code before its challenge, the reverse
 // of a resend, so PostgreSQL may pick the transaction as a deadlock victim; run it in
 // transactionWithRefusal, which runs it again (it finds the same rows).
 
@@ -22,7 +24,10 @@ export async function giveUpEmail(
 ): Promise<{ recipient: string } | null> {
   const message = await giveUpMessage(trx, id, input);
   if (message === null) return null;
-  await refundRateWindow(trx, { key: rateWindowKeys.sends(message.recipient), windowMs: input.sendWindowMs, nowMs: input.nowMs });
+  const mailbox = canonicalMailbox(message.recipient);
+  const { nowMs } = input;
+  await refundRateWindow(trx, { key: rateWindowKeys.sends(mailbox), windowMs: input.sendWindowMs, nowMs });
+  await refundRateWindow(trx, { key: rateWindowKeys.dailySends(mailbox), windowMs: dailySendWindowSeconds * 1000, nowMs });
   return message;
 }
 
@@ -36,7 +41,13 @@ export async function withdrawUndeliveredCode(trx: Kysely<Database>, input: With
   if (message === null) return false;
   const code = await withdrawLiveCode(trx, codeId);
   if (code === null) return true;
-  await giveBackCooldown(trx, code.challengeId);
+  const challenge = await giveBackCooldown(trx, code.challengeId);
+  if (challenge !== null) {
+    await deleteRateWindow(
+      trx,
+      rateWindowKeys.cooldown(canonicalMailbox(challenge.address), challenge.purpose, challenge.flowKey),
+    );
+  }
   // Queuing this email superseded the oldest live code; since it never arrived, that code comes back.
   await restoreReplacedCode(trx, { ...code, nowMs });
   return true;

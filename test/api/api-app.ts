@@ -11,6 +11,8 @@ export interface ApiTestApp {
   smtp: SmtpTestServer;
   clock: FakeClock;
   apiKey: string;
+  /** Another valid key (label `other`), for a second integrator. */
+  otherApiKey: string;
   /** Calls the API over HTTP and checks the answer against the served OpenAPI document. */
   call(path: string, options?: ApiCallOptions & { unchecked?: boolean }): Promise<ApiResponse>;
   /** Requests a code over the API and returns it as read from the mail. */
@@ -26,7 +28,10 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
   });
   const clock = new FakeClock(Date.now());
   const { key: apiKey, sha256Hex } = generateApiKey();
-  const testApp = await startTestApp({ env: { SMTP_URL: smtp.url, API_KEY_HASHES: `ci:${sha256Hex}`, ...env }, clock });
+  // A second integrator's key: codes are bound to the key that asked for them.
+  const other = generateApiKey();
+  const keyHashes = `ci:${sha256Hex},other:${other.sha256Hex}`;
+  const testApp = await startTestApp({ env: { SMTP_URL: smtp.url, API_KEY_HASHES: keyHashes, ...env }, clock });
   const client = apiClient(testApp.baseUrl, apiKey);
   const openApi = (await client('/api/v1/openapi.json')).body;
   const checker = new OpenApiResponseChecker(openApi);
@@ -43,6 +48,7 @@ export async function startApiApp(env: Record<string, string> = {}): Promise<Api
     smtp,
     clock,
     apiKey,
+    otherApiKey: other.key,
     openApi,
     call,
     async requestAndReadCode(body) {

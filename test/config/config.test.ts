@@ -65,17 +65,18 @@ describe('loadConfig defaults', () => {
     });
   });
 
-  it('follows the policy of DESIGN.md: 6 digits, 300 s, 5 attempts, 10 per address, 2 live, 60 s cooldown, 5 sends', () => {
+  it('follows the policy of DESIGN.md: 6 digits, 300 s, 5 attempts, 100 in a row per mailbox, 2 live, 60 s cooldown, 5 sends an hour, 10 a day', () => {
     expect(load().policy).toMatchObject({
       codeLength: 6,
       codeTtlSeconds: 300,
       maxAttemptsPerCode: 5,
-      addressFailureLimit: 10,
-      addressFailureWindowSeconds: 3600,
+      addressFailureLimit: 100,
+      addressFailureWindowSeconds: 2_592_000,
       maxLiveCodes: 2,
       resendCooldownSeconds: 60,
       sendLimit: 5,
       sendWindowSeconds: 3600,
+      dailySendLimit: 10,
       purposes: ['sign-in', 'verify-email', 'confirm-action'],
     });
   });
@@ -115,6 +116,7 @@ describe('loadConfig reads each OTP_ variable into its setting', () => {
     { variable: 'OTP_RESEND_COOLDOWN_SECONDS', value: '30', read: (c) => c.policy.resendCooldownSeconds, expected: 30 },
     { variable: 'OTP_SEND_LIMIT', value: '7', read: (c) => c.policy.sendLimit, expected: 7 },
     { variable: 'OTP_SEND_WINDOW_SECONDS', value: '1800', read: (c) => c.policy.sendWindowSeconds, expected: 1800 },
+    { variable: 'OTP_DAILY_SEND_LIMIT', value: '8', read: (c) => c.policy.dailySendLimit, expected: 8 },
     { variable: 'OTP_IP_REQUEST_LIMIT', value: '50', read: (c) => c.ipRequestLimit, expected: 50 },
     { variable: 'OTP_IP_REQUEST_WINDOW_SECONDS', value: '300', read: (c) => c.clientLimitWindowSeconds, expected: 300 },
     { variable: 'OTP_SWEEP_INTERVAL_SECONDS', value: '120', read: (c) => c.sweepIntervalSeconds, expected: 120 },

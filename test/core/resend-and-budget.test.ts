@@ -92,8 +92,16 @@ describe.each(dialects)('resend and budget (%s)', (dialect) => {
     });
   });
 
-  describe('wrong attempts per address: 10 per hour across codes and purposes', () => {
-    /** 4 wrong for sign-in, 4 for confirm-action, then 2 for verify-email: the tenth pauses the address. */
+  describe('wrong attempts in a row per mailbox, across codes and purposes', () => {
+    /** Anna has a live code for each purpose; a stranger (who cannot read her mail) guesses at all three. */
+    async function annaHasCodesForEveryPurpose(overrides = {}) {
+      const harness = await makeService({ addressFailureLimit: 10, ...overrides });
+      for (const purpose of ['sign-in', 'confirm-action', 'verify-email'])
+        await harness.requestAndReceive({ address: anna, purpose });
+      return harness;
+    }
+
+    /** 4 wrong for sign-in, 4 for confirm-action, then 2 for verify-email: the tenth reaches the limit. */
     async function tenWrongAcrossPurposes(service: OtpService): Promise<VerifyOutcome[]> {
       return [
         ...(await guessWrong(service, 4, 'sign-in')),
@@ -102,64 +110,69 @@ describe.each(dialects)('resend and budget (%s)', (dialect) => {
       ];
     }
 
-    it('pauses verification for the address after ten wrong attempts', async () => {
-      const { service } = await makeService();
+    it('stops typed codes for the mailbox after ten wrong attempts in a row, and says for how long', async () => {
+      const { service } = await annaHasCodesForEveryPurpose();
       const outcomes = await tenWrongAcrossPurposes(service);
       expect(outcomes.slice(-2)).toEqual([
-        { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
-        { ok: false, reason: 'paused', retryAfterSeconds: 3600 },
+        { ok: false, reason: 'invalid_code', attemptsLeft: 4 },
+        { ok: false, reason: 'invalid_code', attemptsLeft: 3 },
       ]);
-      expect(await guessWrong(service, 1, 'sign-in')).toEqual([{ ok: false, reason: 'paused', retryAfterSeconds: 3600 }]);
+      expect(await guessWrong(service, 1, 'verify-email')).toEqual([
+        { ok: false, reason: 'paused', retryAfterSeconds: 30 * 86_400 },
+      ]);
     });
 
-    it('refuses even the right code while paused, and counts the wait down', async () => {
-      const harness = await makeService({}, { codeGenerator: codesInOrder(first) });
+    it('refuses even the right code once the limit is reached, and counts the wait down', async () => {
+      const harness = await annaHasCodesForEveryPurpose();
       await tenWrongAcrossPurposes(harness.service);
       harness.clock.advanceSeconds(200);
-      const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
+      const code = harness.delivered.emails.find((email) => email.purpose === 'verify-email')!.code;
       expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toEqual({
         ok: false,
         reason: 'paused',
-        retryAfterSeconds: 3400,
+        retryAfterSeconds: 30 * 86_400 - 200,
       });
     });
 
-    it('lifts the pause when the hour has rolled', async () => {
-      const harness = await makeService();
+    it('does not refill with the hour: only the long window starts the count over', async () => {
+      const harness = await annaHasCodesForEveryPurpose({ codeTtlSeconds: 86_400 });
       await tenWrongAcrossPurposes(harness.service);
       harness.clock.advanceSeconds(3600);
+      expect(await guessWrong(harness.service, 1, 'verify-email')).toEqual([
+        { ok: false, reason: 'paused', retryAfterSeconds: 30 * 86_400 - 3600 },
+      ]);
+      harness.clock.advanceSeconds(30 * 86_400 - 3600);
       const code = await harness.requestAndReceive({ address: anna });
-      expect(await guessWrong(harness.service, 1)).toEqual([{ ok: false, reason: 'invalid_code', attemptsLeft: 4 }]);
       expect(await harness.service.verify({ address: anna, code })).toMatchObject({ ok: true });
     });
 
+    it('does not count guesses that meet no code: an address nobody asked a code for is never paused', async () => {
+      const harness = await makeService({ addressFailureLimit: 3 });
+      for (const purpose of ['sign-in', 'confirm-action', 'verify-email']) await guessWrong(harness.service, 5, purpose);
+      expect(await harness.db.selectFrom('address_failures').selectAll().execute()).toEqual([]);
+      const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
+      expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toMatchObject({ ok: true });
+    });
+
     it('does not pause another address', async () => {
-      const harness = await makeService();
+      const harness = await annaHasCodesForEveryPurpose();
       await tenWrongAcrossPurposes(harness.service);
       const code = await harness.requestAndReceive({ address: 'ben@example.com' });
       expect(await harness.service.verify({ address: 'ben@example.com', code })).toMatchObject({ ok: true });
     });
 
-    it('does not count a success as a wrong attempt', async () => {
-      const harness = await makeService();
+    it('starts the count over at a success', async () => {
+      const harness = await annaHasCodesForEveryPurpose();
       await guessWrong(harness.service, 4, 'sign-in');
       await guessWrong(harness.service, 4, 'confirm-action');
-      const code = await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
+      const code = harness.delivered.emails.find((email) => email.purpose === 'verify-email')!.code;
       expect(await harness.service.verify({ address: anna, code, purpose: 'verify-email' })).toMatchObject({ ok: true });
-      expect(await guessWrong(harness.service, 1, 'verify-email')).toEqual([
-        { ok: false, reason: 'invalid_code', attemptsLeft: 1 },
-      ]);
-    });
-
-    it('says how long the pause lasts when the tenth wrong attempt is made late in the window', async () => {
-      const { service, clock } = await makeService();
-      await guessWrong(service, 1, 'sign-in');
-      clock.advanceSeconds(1000);
-      await guessWrong(service, 3, 'sign-in');
-      await guessWrong(service, 4, 'confirm-action');
-      const tenth = await guessWrong(service, 2, 'verify-email');
-      expect(tenth.at(-1)).toEqual({ ok: false, reason: 'paused', retryAfterSeconds: 2600 });
-      expect(await guessWrong(service, 1, 'verify-email')).toEqual([{ ok: false, reason: 'paused', retryAfterSeconds: 2600 }]);
+      harness.clock.advanceSeconds(61);
+      await harness.requestAndReceive({ address: anna, purpose: 'verify-email' });
+      // 8 before the success and 4 after: without the reset the last two would meet a stopped mailbox.
+      expect(await guessWrong(harness.service, 4, 'verify-email')).toEqual(
+        [4, 3, 2, 1].map((attemptsLeft) => ({ ok: false, reason: 'invalid_code', attemptsLeft })),
+      );
     });
   });
 });

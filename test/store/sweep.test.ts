@@ -105,7 +105,8 @@ describe.each(dialects)('sweeping the store (%s)', (dialect) => {
     clock.advanceSeconds(3599);
     await sweep(hourMs);
     expect(await db.selectFrom('rate_windows').select('key').orderBy('key').execute()).toEqual([
-      { key: 'attempt:anna@example.com' },
+      { key: 'cooldown:sign-in::anna@example.com' },
+      { key: 'send-day:anna@example.com' },
       { key: 'send:anna@example.com' },
     ]);
     clock.advanceSeconds(1);

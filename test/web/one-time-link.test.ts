@@ -96,16 +96,38 @@ describe.each(dialects)('the one-time link beside the code (%s)', (dialect) => {
     expect(textOf(again.body)).toContain('This link no longer works');
   });
 
-  it('follows the address pause like the code does', async () => {
+  it('works through the pause that stops typed codes: it proves the mailbox', async () => {
     await start({ OTP_RESEND_COOLDOWN_SECONDS: '0', OTP_ADDRESS_FAILURE_LIMIT: '3' });
     const mail = await requestCode();
     await browser.get(paths.verify);
-    for (let i = 0; i < 3; i++)
-      await browser.post(paths.verify, { email: anna, code: codeInText(mail.text) === '000000' ? '111111' : '000000' });
-    const paused = await useLink(linkPathIn(mail.text));
-    expect(paused.status).toBe(429);
-    expect(paused.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(textOf(paused.body)).toContain('Too many wrong attempts for this address');
+    const wrong = codeInText(mail.text) === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 3; i++) await browser.post(paths.verify, { email: anna, code: wrong });
+    const typed = await browser.post(paths.verify, { email: anna, code: codeInText(mail.text) });
+    expect(typed.status).toBe(429);
+    expect(textOf(typed.body)).toContain('Too many wrong attempts for this address');
+    expect((await useLink(linkPathIn(mail.text))).path).toBe(paths.success);
+  });
+
+  it('accepts the typed code only in the browser that asked for it; the link works in any browser', async () => {
+    await start();
+    const mail = await requestCode();
+    const elsewhere = new FormClient(testApp.baseUrl);
+    await elsewhere.get(paths.verify);
+    const typedElsewhere = await elsewhere.post(paths.verify, { email: anna, code: codeInText(mail.text) });
+    expect(typedElsewhere.status).toBe(422);
+    await elsewhere.get(linkPathIn(mail.text));
+    expect((await elsewhere.post(linkPathIn(mail.text), {})).path).toBe(paths.success);
+  });
+
+  it("spends none of the owner's attempts on another browser's guesses", async () => {
+    await start();
+    const mail = await requestCode();
+    const stranger = new FormClient(testApp.baseUrl);
+    await stranger.get(paths.verify);
+    const wrong = codeInText(mail.text) === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 6; i++) await stranger.post(paths.verify, { email: anna, code: wrong });
+    await browser.get(paths.verify);
+    expect((await browser.post(paths.verify, { email: anna, code: codeInText(mail.text) })).path).toBe(paths.success);
   });
 
   it('needs the CSRF token of the confirm page', async () => {

@@ -4,6 +4,7 @@ import { outboxSchema } from './0002-outbox.js';
 import { signingKeysSchema } from './0003-signing-keys.js';
 import { linkTokensSchema } from './0004-link-tokens.js';
 import { successVisitsSchema } from './0005-success-visits.js';
+import { flowBoundChallengesSchema } from './0006-flow-bound-challenges.js';
 
 /** Migrations live in code, not read from a folder, so they run the same under tsx and compiled. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-signing-keys': signingKeysSchema,
   '0004-link-tokens': linkTokensSchema,
   '0005-success-visits': successVisitsSchema,
+  '0006-flow-bound-challenges': flowBoundChallengesSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

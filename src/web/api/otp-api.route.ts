@@ -26,12 +26,17 @@ type VerifyFailure = Extract<VerifyOutcome, { ok: false }>;
  * exactly like a wrong code, never `no_pending_code`. Back ends often pass our answer through to the
  * person typing; "no pending code" would tell anyone who has (not) asked for a code. `no_pending_code`
  * is only given for an unknown code id: ids are random and were only ever shown to the caller.
+ *
+ * A code belongs to the API key that asked for it: verifying it, or asking where its email is, with any
+ * other key is answered as for no code at all, and its cooldown is that key's own.
  */
 export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (app, options) => {
   const { service, tokens, docsPath } = options;
   const s = apiSchemas(service.policy.purposes);
   // The caller is a back end: one IP (or one key) speaks for all its users. Count per API key, so a busy
   // integrator is not throttled as one person; the per-address limits still hold in the store.
+  // A code belongs to the key that asked for it: another key's verify or status lookup finds nothing.
+  const flowOf = (request: FastifyRequest) => `api-key:${request.apiKeyLabel ?? ''}`;
   const perKeyLimit = (action: 'request' | 'verify') => ({
     max: options.callLimitPerKey,
     timeWindow: options.clientLimitWindowSeconds * 1000,
@@ -63,7 +68,14 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     },
     async (request, reply) => {
       const { email, purpose, context, locale } = request.body;
-      const outcome = await service.request({ address: email, purpose, context, locale, clientIp: request.ip });
+      const outcome = await service.request({
+        address: email,
+        purpose,
+        context,
+        locale,
+        clientIp: request.ip,
+        flow: flowOf(request),
+      });
       if (!outcome.ok) return refused(reply, outcome);
       return reply.code(202).header('cache-control', 'no-store').send({
         id: outcome.codeId,
@@ -102,7 +114,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
     async (request, reply) => {
       const { email, code, purpose, context } = request.body;
       await tokens.prepare();
-      const outcome = await service.verify({ address: email, code, purpose, context });
+      const outcome = await service.verify({ address: email, code, purpose, context, flow: flowOf(request) });
       if (!outcome.ok) return refused(reply, outcome);
       const issued = await tokens.issue({
         address: outcome.address,
@@ -130,7 +142,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const status = await service.deliveryStatus(request.params.id);
+      const status = await service.deliveryStatus(request.params.id, flowOf(request));
       if (status === null)
         return sendProblem(reply, docsPath, 'no_pending_code', 'There is no code with this id (or it was cleaned up).');
       return reply.header('cache-control', 'no-store').send({ id: request.params.id, status });

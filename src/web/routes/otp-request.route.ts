@@ -7,7 +7,7 @@ import { statusOfReason } from '../outcome-status.js';
 import { pageRoutes } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import type { PagesContext } from '../pages-context.js';
-import { pendingCodeOf, pendingCodeTiming, setPendingCode } from '../pending-code.js';
+import { pendingCodeOf, pendingCodeTiming, requestFlowOf, setPendingCode } from '../pending-code.js';
 import { localeOf } from '../request-locale.js';
 import { requestPage } from '../views/request-page.js';
 import { verifyPage } from '../views/verify-page.js';
@@ -35,8 +35,16 @@ export async function otpRequestRoutes(app: FastifyInstance, context: PagesConte
         return renderFailure(request, reply, { field: 'email', text: invalidEmailMessage(locale) }, 400, '', false);
       }
       const resend = form.value.resend === '1';
-      // The email goes out in the language of the page the person asked from.
-      const outcome = await service.request({ address: form.value.email, clientIp: request.ip, locale, withLink: true });
+      // The email goes out in the language of the page the person asked from. The code is bound to this
+      // browser's flow: typed elsewhere it is refused; the link in the email works on any device.
+      const flow = requestFlowOf(request);
+      const outcome = await service.request({
+        address: form.value.email,
+        clientIp: request.ip,
+        locale,
+        withLink: true,
+        flow,
+      });
       if (outcome.ok) {
         const ttlSeconds = service.policy.codeTtlSeconds;
         const cookies = { secure: context.secureCookies };
@@ -52,6 +60,7 @@ export async function otpRequestRoutes(app: FastifyInstance, context: PagesConte
             address: outcome.address,
             expiresAtMs: outcome.expiresAt.getTime(),
             resendAfterMs: outcome.resendAfter.getTime(),
+            flow,
           },
           { ...cookies, path: paths.start, maxAgeSeconds: ttlSeconds },
         );

@@ -7,7 +7,7 @@ import { statusOfReason } from '../outcome-status.js';
 import { pageRoutes } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import type { PagesContext } from '../pages-context.js';
-import { type PendingCode, pendingCodeOf, pendingCodeTiming } from '../pending-code.js';
+import { type PendingCode, pendingCodeOf, pendingCodeTiming, verifyFlowOf } from '../pending-code.js';
 import { localeOf } from '../request-locale.js';
 import { redirectToSuccess } from '../success-redirect.js';
 import { verifyPage } from '../views/verify-page.js';
@@ -19,7 +19,9 @@ export async function otpVerifyRoutes(app: FastifyInstance, context: PagesContex
   /** Where the pending code's email is, when it expires, and how long until another may be sent. */
   async function pendingCodeView(pending: PendingCode | undefined, locale: Locale) {
     const delivery =
-      pending === undefined ? undefined : deliveryStatusMessage(locale, await service.deliveryStatus(pending.codeId));
+      pending === undefined
+        ? undefined
+        : deliveryStatusMessage(locale, await service.deliveryStatus(pending.codeId, pending.flow));
     return { ...(delivery === undefined ? {} : { delivery }), ...pendingCodeTiming(pending, service.nowMs()) };
   }
 
@@ -56,7 +58,8 @@ export async function otpVerifyRoutes(app: FastifyInstance, context: PagesContex
       return sendPage(reply, context, translate(locale, 'verify.title'), page, statusOfReason(reason));
     }
     const { email, code } = form.value;
-    const outcome = await service.verify({ address: email, code });
+    // Compared only with the codes this browser asked for: a stranger's guesses elsewhere never meet them.
+    const outcome = await service.verify({ address: email, code, flow: verifyFlowOf(request) });
     if (outcome.ok) {
       return redirectToSuccess(reply, context, outcome);
     }
