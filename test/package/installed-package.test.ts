@@ -14,6 +14,8 @@ const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./consumer/', import.meta.url));
 const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+/** Each test runs node or tsc as a child process; on two busy cores a type check alone took over 20 s. */
+const childProcessTimeoutMs = 120_000;
 
 /** One result line a consumer script prints: `RESULT {json}`. */
 function resultOf(stdout: string): any {
@@ -89,68 +91,80 @@ describe('the packed package, installed into a fresh project', () => {
     expect(packedFiles.filter((file) => /\.test\.|(^|\/)(src|test|bench)\//.test(file))).toEqual([]);
   });
 
-  it('runs `otp-app serve` from the installed bin, serves the pages and runs the API flow with the client', async () => {
-    const { key, sha256Hex } = generateApiKey();
-    const dataDir = join(work, 'serve-data');
-    const server = await startServerProcess({
-      executable: join(consumer, 'node_modules/otp-app/bin/otp-app.js'),
-      cwd: consumer,
-      env: { SMTP_URL: smtp.url, DATA_DIR: dataDir, API_KEY_HASHES: `ci:${sha256Hex}`, NODE_ENV: 'development' },
-      readyTimeoutMs: 60_000,
-    });
-    for (const path of ['/secure-otp/request/', '/static/app.css']) {
-      expect((await fetch(new URL(path, server.baseUrl))).status).toBe(200);
-    }
-    // The compiled server, not the sources: nothing under the checkout's src/ was loaded.
-    expect(readdirSync(join(consumer, 'node_modules/otp-app'))).not.toContain('src');
+  it(
+    'runs `otp-app serve` from the installed bin, serves the pages and runs the API flow with the client',
+    async () => {
+      const { key, sha256Hex } = generateApiKey();
+      const dataDir = join(work, 'serve-data');
+      const server = await startServerProcess({
+        executable: join(consumer, 'node_modules/otp-app/bin/otp-app.js'),
+        cwd: consumer,
+        env: { SMTP_URL: smtp.url, DATA_DIR: dataDir, API_KEY_HASHES: `ci:${sha256Hex}`, NODE_ENV: 'development' },
+        readyTimeoutMs: 60_000,
+      });
+      for (const path of ['/secure-otp/request/', '/static/app.css']) {
+        expect((await fetch(new URL(path, server.baseUrl))).status).toBe(200);
+      }
+      // The compiled server, not the sources: nothing under the checkout's src/ was loaded.
+      expect(readdirSync(join(consumer, 'node_modules/otp-app'))).not.toContain('src');
 
-    const sent = resultOf((await run('node', ['client-flow.mjs', 'send', server.baseUrl, key], { cwd: consumer })).stdout);
-    expect(sent).toMatchObject({ ok: true, value: { id: expect.any(String) } });
-    await smtp.waitForMessages(1);
-    const code = latestCodeFor(smtp.messages, 'shop@example.com');
-    const checked = resultOf(
-      (await run('node', ['client-flow.mjs', 'verify', server.baseUrl, key, code], { cwd: consumer })).stdout,
-    );
-    expect(checked).toMatchObject({
-      ok: true,
-      claims: { sub: 'shop@example.com', purpose: 'confirm-action', aud: 'api-key:ci' },
-    });
-  });
+      const sent = resultOf((await run('node', ['client-flow.mjs', 'send', server.baseUrl, key], { cwd: consumer })).stdout);
+      expect(sent).toMatchObject({ ok: true, value: { id: expect.any(String) } });
+      await smtp.waitForMessages(1);
+      const code = latestCodeFor(smtp.messages, 'shop@example.com');
+      const checked = resultOf(
+        (await run('node', ['client-flow.mjs', 'verify', server.baseUrl, key, code], { cwd: consumer })).stdout,
+      );
+      expect(checked).toMatchObject({
+        ok: true,
+        claims: { sub: 'shop@example.com', purpose: 'confirm-action', aud: 'api-key:ci' },
+      });
+    },
+    childProcessTimeoutMs,
+  );
 
-  it('imports the library from plain JavaScript and sends a code through it', async () => {
-    const before = smtp.messages.length;
-    const { stdout } = await run('node', ['library.mjs', smtp.url, join(work, 'library-data')], { cwd: consumer });
-    expect(resultOf(stdout)).toEqual({ ok: true });
-    await smtp.waitForMessages(before + 1);
-    expect(latestCodeFor(smtp.messages, 'lib@example.com')).toMatch(/^\d{6}$/);
-  });
+  it(
+    'imports the library from plain JavaScript and sends a code through it',
+    async () => {
+      const before = smtp.messages.length;
+      const { stdout } = await run('node', ['library.mjs', smtp.url, join(work, 'library-data')], { cwd: consumer });
+      expect(resultOf(stdout)).toEqual({ ok: true });
+      await smtp.waitForMessages(before + 1);
+      expect(latestCodeFor(smtp.messages, 'lib@example.com')).toMatch(/^\d{6}$/);
+    },
+    childProcessTimeoutMs,
+  );
 
-  it('type-checks a TypeScript consumer (moduleResolution nodenext) against the shipped .d.ts files', async () => {
-    const config = {
-      compilerOptions: {
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        target: 'es2022',
-        strict: true,
-        noEmit: true,
-        skipLibCheck: true,
-        types: [],
-      },
-      files: ['types-check.ts'],
-    };
-    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify(config));
-    const result = await run('node', [tsc, '-p', consumer], { cwd: consumer }).catch((error: { stdout: string }) => error);
-    expect('stdout' in result ? result.stdout : '').toBe('');
-    // The check can fail: a wrong type in the consumer is reported.
-    writeFileSync(
-      join(consumer, 'wrong.ts'),
-      "import { createOtpClient } from 'otp-app/client';\nexport const n: number = createOtpClient;\n",
-    );
-    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ ...config, files: ['wrong.ts'] }));
-    const wrong = await run('node', [tsc, '-p', consumer], { cwd: consumer }).then(
-      () => '',
-      (error: { stdout: string }) => error.stdout,
-    );
-    expect(wrong).toContain('wrong.ts');
-  });
+  it(
+    'type-checks a TypeScript consumer (moduleResolution nodenext) against the shipped .d.ts files',
+    async () => {
+      const config = {
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['types-check.ts'],
+      };
+      writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify(config));
+      const result = await run('node', [tsc, '-p', consumer], { cwd: consumer }).catch((error: { stdout: string }) => error);
+      expect('stdout' in result ? result.stdout : '').toBe('');
+      // The check can fail: a wrong type in the consumer is reported.
+      writeFileSync(
+        join(consumer, 'wrong.ts'),
+        "import { createOtpClient } from 'otp-app/client';\nexport const n: number = createOtpClient;\n",
+      );
+      writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ ...config, files: ['wrong.ts'] }));
+      const wrong = await run('node', [tsc, '-p', consumer], { cwd: consumer }).then(
+        () => '',
+        (error: { stdout: string }) => error.stdout,
+      );
+      expect(wrong).toContain('wrong.ts');
+    },
+    childProcessTimeoutMs,
+  );
 });
