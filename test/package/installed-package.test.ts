@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,19 @@ const fixtures = fileURLToPath(new URL('./consumer/', import.meta.url));
 const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
 /** Each test runs node or tsc as a child process; on two busy cores a type check alone took over 20 s. */
 const childProcessTimeoutMs = 120_000;
+
+/** What the package is made from: its manifest, what `files` ships, and what prepack builds with. */
+const packageSources = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  '.env.example',
+  'docs',
+  'bin',
+  'src',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
 
 /** One result line a consumer script prints: `RESULT {json}`. */
 function resultOf(stdout: string): any {
@@ -36,7 +49,13 @@ describe('the packed package, installed into a fresh project', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'otp-app-package-'));
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repoRoot, maxBuffer: 1 << 24 });
+    // `npm pack` runs prepack, which builds dist/ beside package.json. In the checkout that would race
+    // the other test files: bin/otp-app.js runs dist/ whenever it exists, half-written or not. So the
+    // package is packed from a copy of what goes into it (and what builds it), with the same scripts.
+    const staging = join(work, 'staging');
+    for (const entry of packageSources) cpSync(join(repoRoot, entry), join(staging, entry), { recursive: true });
+    symlinkSync(join(repoRoot, 'node_modules'), join(staging, 'node_modules'));
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: staging, maxBuffer: 1 << 24 });
     const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
     packedFiles = packed!.files.map((file) => file.path).sort();
 
@@ -65,8 +84,6 @@ describe('the packed package, installed into a fresh project', () => {
   afterAll(async () => {
     await smtp?.close();
     rmSync(work, { recursive: true, force: true });
-    // prepack built dist/ in the checkout; the bin would prefer it to the sources from now on.
-    rmSync(join(repoRoot, 'dist'), { recursive: true, force: true });
   });
 
   it('holds the compiled code, its types and maps, the bin and the docs — no sources, tests or tooling', () => {
