@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// The `otp-app` command. An installed package runs its compiled code (dist/) with plain Node. A git
-// checkout without a build runs the TypeScript sources: tsx (a dev dependency) registers itself as the
-// loader for this process, so no build step is needed and signals reach the app itself.
+// The `otp-app` command. An installed package has no src/ (see `files` in package.json) and runs its
+// compiled code with plain Node. A git checkout runs its TypeScript sources, so a stale dist/ from an
+// earlier build never shadows them: tsx (a dev dependency) registers itself as the loader for this
+// process, so signals reach the app itself, not a wrapper.
 import { existsSync } from 'node:fs';
 
-const compiled = new URL('../dist/cli/cli.js', import.meta.url);
-if (existsSync(compiled)) {
-  await import(compiled.href);
-} else {
+const source = new URL('../src/cli/cli.ts', import.meta.url);
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli/cli.ts');
+  await import(source.href);
+} else {
+  await import(new URL('../dist/cli/cli.js', import.meta.url).href);
 }

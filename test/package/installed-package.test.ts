@@ -49,9 +49,9 @@ describe('the packed package, installed into a fresh project', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'otp-app-package-'));
-    // `npm pack` runs prepack, which builds dist/ beside package.json. In the checkout that would race
-    // the other test files: bin/otp-app.js runs dist/ whenever it exists, half-written or not. So the
-    // package is packed from a copy of what goes into it (and what builds it), with the same scripts.
+    // `npm pack` runs prepack, which deletes and rebuilds dist/ beside package.json: in the checkout that
+    // would race the other test files (the production-build test, anything reading dist/). So the package
+    // is packed from a copy of what goes into it (and what builds it), with the same scripts.
     const staging = join(work, 'staging');
     for (const entry of packageSources) cpSync(join(repoRoot, entry), join(staging, entry), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules'), join(staging, 'node_modules'));
