@@ -14,6 +14,7 @@ export {
   type OtpClient,
   type OtpClientOptions,
   type SendCodeInput,
+  type SendCodeOptions,
   type VerifyCodeInput,
 } from './otp-client.js';
 export {

@@ -28,6 +28,11 @@ export interface SendCodeInput {
   context?: string;
 }
 
+export interface SendCodeOptions extends SendCodeInput {
+  /** The language of the email (`en`, `de`). @default 'en' */
+  locale?: string;
+}
+
 export interface VerifyCodeInput extends SendCodeInput {
   code: string;
 }
@@ -49,7 +54,7 @@ export interface CodeVerified {
 }
 
 export interface OtpClient {
-  sendCode(input: SendCodeInput): Promise<OtpClientResult<CodeSent>>;
+  sendCode(input: SendCodeOptions): Promise<OtpClientResult<CodeSent>>;
   codeStatus(id: string): Promise<OtpClientResult<CodeStatus>>;
   verifyCode(input: VerifyCodeInput): Promise<OtpClientResult<CodeVerified>>;
 }

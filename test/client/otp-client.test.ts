@@ -47,6 +47,13 @@ describe('otp-app/client against the real server', () => {
     expect(verified.value.expiresAt).toBeInstanceOf(Date);
   });
 
+  it('asks for the email in another language', async () => {
+    await start();
+    expect((await client.sendCode({ email: anna, locale: 'de' })).ok).toBe(true);
+    await api.smtp.waitForMessages(1);
+    expect(api.smtp.messages[0]!.html).toContain('lang="de"');
+  });
+
   it('answers a wrong code with invalid_code and the attempts left', async () => {
     await start();
     await client.sendCode({ email: anna });
