@@ -6,7 +6,7 @@
 export interface SuccessVisitStore {
   /**
    * Records `visitIdHash` as spent, keeping the record until `keepUntilMs` (after which the flash is
-   * stale anyway). True for the first caller only, however many race; records past their time are dropped.
+   * stale anyway; the sweeper drops it then). True for the first caller only, however many race.
    */
-  spendSuccessVisit(visitIdHash: string, keepUntilMs: number, nowMs: number): Promise<boolean>;
+  spendSuccessVisit(visitIdHash: string, keepUntilMs: number): Promise<boolean>;
 }

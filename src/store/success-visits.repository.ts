@@ -19,9 +19,7 @@ export class KyselySuccessVisitStore implements SuccessVisitStore {
     this.db = (db as Kysely<object>).withTables<SuccessVisitTables>();
   }
 
-  async spendSuccessVisit(visitIdHash: string, keepUntilMs: number, nowMs: number): Promise<boolean> {
-    // Housekeeping: a few rows per minute at most, each useless once its flash is stale.
-    await this.db.deleteFrom('success_visits').where('keep_until', '<', nowMs).execute();
+  async spendSuccessVisit(visitIdHash: string, keepUntilMs: number): Promise<boolean> {
     // One statement decides: of two visits with one flash, only one inserts.
     const result = await this.db
       .insertInto('success_visits')
@@ -30,4 +28,17 @@ export class KyselySuccessVisitStore implements SuccessVisitStore {
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
+}
+
+/**
+ * The sweeper's statement for this table: a spent visit is useless once its flash is stale. A few rows
+ * a minute at most, so one plain delete (by the keep_until index).
+ */
+export async function deleteStaleSuccessVisits(db: Kysely<any>, nowMs: number): Promise<number> {
+  const result = await (db as Kysely<object>)
+    .withTables<SuccessVisitTables>()
+    .deleteFrom('success_visits')
+    .where('keep_until', '<', nowMs)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

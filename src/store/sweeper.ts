@@ -7,6 +7,7 @@ import { deleteDeadCodes } from './codes.repository.js';
 import { deleteFinishedMessages } from './outbox.repository.js';
 import { deleteOldRateWindows } from './rate-window.repository.js';
 import type { Database } from './schema.js';
+import { deleteStaleSuccessVisits } from './success-visits.repository.js';
 
 export interface SweeperOptions {
   db: Kysely<Database>;
@@ -58,7 +59,8 @@ export async function sweepOnce(
   const windows = await deleteOldRateWindows(db, nowMs - Math.max(retentionMs, counterRetention.rateWindowsMs));
   const failures = await deleteEndedAddressFailures(db, nowMs - counterRetention.addressFailuresMs);
   const messages = await deleteFinishedMessages(db, cutoffMs);
-  return codes + challenges + windows + failures + messages;
+  const visits = await deleteStaleSuccessVisits(db, nowMs);
+  return codes + challenges + windows + failures + messages + visits;
 }
 
 /** How long each kind of counter outlives its last start: never shorter than the window it counts in. */

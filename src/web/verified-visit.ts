@@ -31,12 +31,11 @@ export async function claimVerifiedVisit(
   visit: Partial<VerifiedVisit>,
   store: SuccessVisitStore,
   keepUntilMs: number,
-  nowMs: number,
 ): Promise<boolean> {
   if (typeof visit.visitId !== 'string' || typeof visit.browser !== 'string') return false;
   const here = browserBinding(request);
   if (here === undefined || !sameText(here, visit.browser)) return false;
-  return store.spendSuccessVisit(sha256(visit.visitId), keepUntilMs, nowMs);
+  return store.spendSuccessVisit(sha256(visit.visitId), keepUntilMs);
 }
 
 function browserBinding(request: FastifyRequest): string | undefined {

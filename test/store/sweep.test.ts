@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OtpPolicy } from '../../src/core/otp-policy.js';
 import type { OtpDatabase } from '../../src/store/database.js';
+import { KyselySuccessVisitStore } from '../../src/store/success-visits.repository.js';
 import { sweepOnce } from '../../src/store/sweeper.js';
 import { codesInOrder, makeService, type Wiring } from '../core/otp-service-harness.js';
 import { dialects } from '../support/dialects.js';
@@ -33,6 +34,18 @@ describe.each(dialects)('sweeping the store (%s)', (dialect) => {
     const sweep = (retentionMs: number) => sweepOnce(harness.db, harness.clock.ms, retentionMs);
     return { ...harness, sweep };
   }
+
+  it('drops spent success visits once their flash is stale, and keeps the fresh ones spent', async () => {
+    const { sweep, clock, db } = await makeSweptService();
+    const visits = new KyselySuccessVisitStore(db);
+    expect(await visits.spendSuccessVisit('stale', clock.ms + 60_000)).toBe(true);
+    expect(await visits.spendSuccessVisit('fresh', clock.ms + 180_000)).toBe(true);
+    clock.advanceSeconds(120);
+    expect(await sweep(hourMs)).toBe(1);
+    // The fresh one is still spent: a replay of its flash is still refused.
+    expect(await visits.spendSuccessVisit('fresh', clock.ms + 180_000)).toBe(false);
+    expect(await visits.spendSuccessVisit('stale', clock.ms + 60_000)).toBe(true);
+  });
 
   it('deletes used, superseded and withdrawn codes at once, and keeps live ones usable', async () => {
     const harness = await makeSweptService(

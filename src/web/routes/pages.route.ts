@@ -28,7 +28,7 @@ export async function pagesRoutes(app: FastifyInstance, context: PagesContext): 
     const nowMs = service.nowMs();
     const fresh = verified !== undefined && Math.abs(nowMs - verified.atMs) <= verifiedFlashMaxAgeMs;
     const firstHere =
-      fresh && (await claimVerifiedVisit(request, verified, context.successVisits, verified.atMs + verifiedFlashMaxAgeMs, nowMs));
+      fresh && (await claimVerifiedVisit(request, verified, context.successVisits, verified.atMs + verifiedFlashMaxAgeMs));
     if (verified === undefined || !firstHere) {
       // A language switch on this page lands here too (the flash is spent): keep the choice across the redirect.
       rememberLocaleChoice(request, reply, paths.siteCookiePath);
