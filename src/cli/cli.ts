@@ -10,6 +10,7 @@ import { apiKeyCommand } from './api-key-command.js';
 import { migrateCommand, outboxCommand, purgeCommand } from './database-commands.js';
 import { dkimKeygenCommand } from './dkim-keygen-command.js';
 import { sendTestEmail } from './send-test-email.js';
+import { suppressionCommand } from './suppression-command.js';
 
 const commands = {
   serve: 'run the web app; it also delivers queued mail unless OUTBOX_WORKER=off',
@@ -20,6 +21,7 @@ const commands = {
   outbox: 'print outbox counts by status and the age of the oldest undelivered email',
   'api-key': 'print a new API key and the SHA-256 hash to add to API_KEY_HASHES',
   'dkim-keygen': 'print a new DKIM key and its DNS TXT record: dkim-keygen --domain DOMAIN --selector NAME',
+  suppression: 'addresses that get no mail: suppression list | add ADDRESS | remove ADDRESS',
   help: 'show this text',
 } as const;
 type Command = keyof typeof commands;
@@ -54,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
     return 2;
   }
-  const { command, to, domain, selector, help } = parsed;
+  const { command, to, domain, selector, help, args } = parsed;
   if (help || command === 'help') {
     console.log(usage);
     return 0;
@@ -75,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
       return purgeCommand(config);
     case 'outbox':
       return outboxCommand(config);
+    case 'suppression':
+      return suppressionCommand(config, args);
     case 'send-test-email':
       return sendTestEmail(config, to);
     case 'worker':
@@ -97,13 +101,16 @@ function parseCommandLine(argv: string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (positionals.length > 1) throw new Error(`Unexpected argument "${positionals[1]}".`);
+  // Only `suppression` takes arguments of its own (list | add ADDRESS | remove ADDRESS).
+  const maxPositionals = positionals[0] === 'suppression' ? 3 : 1;
+  if (positionals.length > maxPositionals) throw new Error(`Unexpected argument "${positionals[maxPositionals]}".`);
   return {
     command: positionals[0] ?? 'help',
     to: values.to,
     domain: values.domain,
     selector: values.selector,
     help: values.help === true,
+    args: positionals.slice(1),
   };
 }
 

@@ -2,13 +2,15 @@
  * Every expected outcome of requesting or verifying a code. One closed list serves the pages, the API
  * and the logs, so a reason means the same thing everywhere.
  */
-export const requestFailureReasons = ['invalid_email', 'invalid_purpose', 'cooldown', 'send_limit'] as const;
+export const requestFailureReasons = ['invalid_email', 'invalid_purpose', 'cooldown', 'send_limit', 'undeliverable'] as const;
 export type RequestFailureReason = (typeof requestFailureReasons)[number];
 
 export type RequestOutcome =
   | { ok: true; codeId: string; address: string; expiresAt: Date; resendAfter: Date }
   | { ok: false; reason: 'invalid_email' | 'invalid_purpose' }
-  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number };
+  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number }
+  /** The address is on the suppression list (it bounced, or its owner reported our mail as spam): nothing is sent. */
+  | { ok: false; reason: 'undeliverable' };
 
 export const verifyFailureReasons = [
   'invalid_email',

@@ -10,6 +10,7 @@ import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
 import type { OtpPolicy } from './otp-policy.js';
 import type { OtpStore, ReserveAttemptResult, StoredCode } from './otp-store.js';
 import type { SealedBox } from './sealed-box.js';
+import type { SuppressionList } from './suppression-list.js';
 import type { UndeliverableCodes, UndeliveredCode } from './undeliverable-codes.js';
 import { flowKeyOf, sharedFlow } from './verification-flow.js';
 
@@ -35,6 +36,8 @@ export interface OtpServiceDependencies {
   codeGenerator: CodeGenerator;
   /** Told about every event worth a log line; never given a code. */
   events?: OtpEventListener;
+  /** Addresses that get no mail (bounced, complained, added by hand); none when absent. */
+  suppressions?: SuppressionList;
 }
 
 export type OtpEvent =
@@ -102,6 +105,13 @@ export class OtpService implements UndeliverableCodes {
     const purpose = input.purpose ?? policy.purposes[0]!;
     if (!policy.purposes.includes(purpose)) return { ok: false, reason: 'invalid_purpose' };
     const context = input.context ?? '';
+    // One primary-key read, before issueCode's transaction rather than inside it: a refused request
+    // takes no lock and counts no send, and the requests that go on hold their locks no longer. An
+    // address suppressed between this read and the commit is caught by the worker's check before the send.
+    if (await this.deps.suppressions?.findSuppression(canonicalMailbox(address), clock.nowMs())) {
+      this.emit({ type: 'otp.request_refused', address, purpose, reason: 'undeliverable' });
+      return { ok: false, reason: 'undeliverable' };
+    }
 
     const flowKey = flowKeyOf(input.flow ?? sharedFlow);
     const code = this.deps.codeGenerator.generate(policy.codeLength);

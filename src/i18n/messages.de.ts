@@ -58,6 +58,8 @@ export const de: Catalogue = {
   'error.invalidPurpose': 'Diese Art von Code wird hier nicht angeboten.',
   'error.cooldown': 'Gerade wurde ein Code gesendet. Warten Sie {wait}, bevor Sie einen weiteren anfordern.',
   'error.sendLimit': 'An diese Adresse wurden zu viele Codes gesendet. Versuchen Sie es in {wait} erneut.',
+  'error.undeliverable':
+    'E-Mails konnten nicht an diese Adresse zugestellt werden. Prüfen Sie die Adresse oder verwenden Sie eine andere.',
   'error.malformedCode': 'Geben Sie den {length}-stelligen Code aus der E-Mail ein.',
   'error.invalidCode_one': 'Dieser Code stimmt nicht. Noch {count} Versuch.',
   'error.invalidCode_other': 'Dieser Code stimmt nicht. Noch {count} Versuche.',

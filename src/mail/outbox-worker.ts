@@ -1,10 +1,12 @@
 import type { Clock } from '../core/clock.js';
 import { type CodeDelivery, parseCodeEmail } from '../core/code-delivery.js';
 import type { SealedBox } from '../core/sealed-box.js';
+import type { SuppressionList } from '../core/suppression-list.js';
 import type { UndeliverableCodes } from '../core/undeliverable-codes.js';
 import { MailDeliveryError } from './mail-delivery-error.js';
 import type { ClaimedMessage, OutboxStore } from './outbox-store.js';
 import { isPermanentFailure, type RetryPolicy, retryDelayMs } from './retry-backoff.js';
+import { suppressionOfRecipient } from './suppressed-recipient.js';
 
 /** How long before a code expires its email gets one last try. */
 const lastTryMarginMs = 1000;
@@ -32,6 +34,8 @@ export interface OutboxWorkerOptions {
   /** The send-cap window, to give back the send of an email whose code expired first. */
   sendWindowMs: number;
   events?: (event: OutboxEvent) => void;
+  /** Checked just before each send: mail for an address suppressed since it was queued is not sent. */
+  suppressions?: SuppressionList;
 }
 
 /**
@@ -153,6 +157,8 @@ export class OutboxWorker {
     // Checked, not cast: a row of the wrong shape fails this one message, not every send after it.
     const email = parseCodeEmail(opened);
     if (!email.ok) return this.giveUp(message, 'failed', email.reason);
+    const suppressed = await suppressionOfRecipient(this.options.suppressions, message.recipient, clock.nowMs());
+    if (suppressed !== null) return this.giveUp(message, 'failed', suppressed);
 
     // A slow send must not outlive its lease, or another worker (or this one) would take it over and send
     // it again: renew the lease while the send is under way.

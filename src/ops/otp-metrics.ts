@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { deliveryStatuses } from '../core/code-delivery.js';
+import type { DeliveryEventNotice } from '../core/delivery-event-recorder.js';
 import type { OtpEvent } from '../core/otp-service.js';
 import type { OutboxCounts } from '../mail/outbox-store.js';
 import type { OutboxEvent } from '../mail/outbox-worker.js';
@@ -17,6 +18,8 @@ export interface OtpMetrics {
   recordOtpEvent(event: OtpEvent): void;
   recordOutboxEvent(event: OutboxEvent): void;
   recordHttpResponse(input: { method: string; route: string; status: number; durationSeconds: number }): void;
+  /** Delivery events (bounces, complaints, deliveries) by kind and result, and suppressions by cause. */
+  recordDeliveryEvent(notice: DeliveryEventNotice): void;
 }
 
 /**
@@ -79,6 +82,19 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     registers,
   });
 
+  const deliveryEvents = new Counter({
+    name: 'otp_delivery_events_total',
+    help: 'Reports from mail systems (bounce_permanent, bounce_transient, complaint, delivered) by result: applied, recorded, unknown_message',
+    labelNames: ['kind', 'result'] as const,
+    registers,
+  });
+  const suppressions = new Counter({
+    name: 'otp_suppressions_total',
+    help: 'Addresses put on (or kept longer on) the suppression list, by cause',
+    labelNames: ['cause'] as const,
+    registers,
+  });
+
   // Both outbox gauges come from one counts() query; a scrape collects them concurrently.
   let countsInFlight: Promise<OutboxCounts> | undefined;
   const countsForThisScrape = () => {
@@ -126,6 +142,10 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     recordHttpResponse({ method, route, status, durationSeconds }) {
       httpRequests.inc({ method, route, status: String(status) });
       httpDuration.observe({ method, route }, durationSeconds);
+    },
+    recordDeliveryEvent(notice) {
+      if (notice.type === 'delivery.event') deliveryEvents.inc({ kind: notice.kind, result: notice.result });
+      else suppressions.inc({ cause: notice.cause });
     },
   };
 }

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { CodeHasher } from '../core/code-hash.js';
+import { type DeliveryEventNotice, DeliveryEventRecorder } from '../core/delivery-event-recorder.js';
+import type { DeliveryEvents } from '../core/delivery-events.js';
 import { maskEmailAddress } from '../core/email-address.js';
 import { type CodeGenerator, cryptoCodeGenerator } from '../core/one-time-code.js';
 import { type OtpEvent, OtpService } from '../core/otp-service.js';
@@ -21,10 +23,12 @@ import { smtpTransportName, smtpUrlList } from '../mail/smtp-url-list.js';
 import { MailTransportCheck } from '../ops/mail-transport-check.js';
 import { createOtpMetrics, type OtpMetrics } from '../ops/otp-metrics.js';
 import { type OtpDatabase, openDatabase } from '../store/database.js';
+import { KyselyDeliveryEventStore } from '../store/kysely-delivery-event-store.js';
 import { KyselyOtpStore } from '../store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { KyselySuccessVisitStore } from '../store/success-visits.repository.js';
+import { KyselySuppressionList } from '../store/suppressions.repository.js';
 import { counterRetentionOf, startSweeper, sweepRetentionMs } from '../store/sweeper.js';
 import { oneTimeLinkBuilder } from './one-time-link.js';
 import { createVerificationTokens } from './verification-tokens.js';
@@ -51,6 +55,10 @@ export interface OtpRuntime {
   metrics: OtpMetrics;
   /** The start-up check of the mail transport, for /readyz. */
   mailCheck: MailTransportCheck;
+  /** Where the bounce receiver and the delivery-events webhook hand what they read (docs/suppression.md). */
+  deliveryEvents: DeliveryEvents;
+  /** The deployment-wide suppression list, as requests and the worker read it. */
+  suppressions: KyselySuppressionList;
   /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
@@ -114,7 +122,9 @@ export async function openOtpRuntime(
   // Declared first: the service wakes the worker when it queues mail; the worker tells the service of
   // an email that can never be delivered.
   let worker: OutboxWorker | undefined;
+  const suppressions = new KyselySuppressionList(db);
   const service = new OtpService({
+    suppressions,
     policy: config.policy,
     store,
     sealer,
@@ -132,6 +142,7 @@ export async function openOtpRuntime(
     ? new OutboxWorker({
         store: outbox,
         undeliverable: service,
+        suppressions,
         delivery: new CodeMailer({
           transport,
           from: config.mail.from,
@@ -148,6 +159,17 @@ export async function openOtpRuntime(
         },
       })
     : undefined;
+
+  const deliveryEvents = new DeliveryEventRecorder({
+    store: new KyselyDeliveryEventStore(db),
+    clock,
+    suppressionDays: config.suppression.bounceDays,
+    sendWindowSeconds: config.policy.sendWindowSeconds,
+    events: (notice) => {
+      logDeliveryEvent(logger, notice);
+      metrics.recordDeliveryEvent(notice);
+    },
+  });
 
   const policy = config.policy;
   const sweeper = startSweeper({
@@ -174,6 +196,8 @@ export async function openOtpRuntime(
     storedSigningKeys,
     metrics,
     mailCheck,
+    deliveryEvents,
+    suppressions,
     async close() {
       sweeper.stop();
       await worker?.stop(config.outbox.shutdownGraceMs);
@@ -238,6 +262,14 @@ function logFailoverEvent(logger: Logger, event: FailoverEvent): void {
   const { type, ...rest } = event;
   if (type === 'mail.sent_via') logger.info({ event: type, ...rest });
   else logger.warn({ event: type, ...rest });
+}
+
+/** One line per delivery event and per suppression, the address masked. */
+function logDeliveryEvent(logger: Logger, notice: DeliveryEventNotice): void {
+  const { type, address, ...rest } = notice;
+  const email = address === null ? undefined : maskEmailAddress(address);
+  const level = type === 'address.suppressed' || notice.result === 'unknown_message' ? 'warn' : 'info';
+  logger[level]({ event: type, ...(email === undefined ? {} : { email }), ...rest });
 }
 
 function logOutboxEvent(logger: Logger, event: OutboxEvent): void {

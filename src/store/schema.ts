@@ -1,4 +1,5 @@
 import type { DeliveryStatus } from '../core/code-delivery.js';
+import type { SuppressionCause } from '../core/delivery-events.js';
 
 /** Row types as the database holds them. Times are milliseconds since the epoch. */
 export interface OtpChallengeRow {
@@ -65,6 +66,21 @@ export interface OutboxMessageRow {
   last_error: string | null;
   /** SHA-256 of the flow that asked for the code (migration 0005): only it may ask where the email is. */
   flow_hash?: string;
+  /** When a mail system confirmed delivery (a provider's webhook; migration 0007). */
+  delivered_at?: number | null;
+}
+
+/** An address that gets no mail (migration 0007): keyed by its canonical mailbox. */
+export interface SuppressionRow {
+  /** The canonical mailbox (canonical-mailbox.ts): aliases of a suppressed inbox are suppressed too. */
+  mailbox: string;
+  /** The exact address that bounced or was added, for display. */
+  address: string;
+  cause: SuppressionCause;
+  diagnostic: string | null;
+  created_at: number;
+  /** Null: until an operator removes it (complaints, manual entries). */
+  expires_at: number | null;
 }
 
 export interface Database {
@@ -73,4 +89,5 @@ export interface Database {
   rate_windows: RateWindowRow;
   address_failures: AddressFailuresRow;
   outbox_messages: OutboxMessageRow;
+  suppressions: SuppressionRow;
 }

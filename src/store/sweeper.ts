@@ -8,6 +8,7 @@ import { deleteFinishedMessages } from './outbox.repository.js';
 import { deleteOldRateWindows } from './rate-window.repository.js';
 import type { Database } from './schema.js';
 import { deleteStaleSuccessVisits } from './success-visits.repository.js';
+import { deleteExpiredSuppressions } from './suppressions.repository.js';
 
 export interface SweeperOptions {
   db: Kysely<Database>;
@@ -60,7 +61,8 @@ export async function sweepOnce(
   const failures = await deleteEndedAddressFailures(db, nowMs - counterRetention.addressFailuresMs);
   const messages = await deleteFinishedMessages(db, cutoffMs);
   const visits = await deleteStaleSuccessVisits(db, nowMs);
-  return codes + challenges + windows + failures + messages + visits;
+  const suppressions = await deleteExpiredSuppressions(db, nowMs);
+  return codes + challenges + windows + failures + messages + visits + suppressions;
 }
 
 /** How long each kind of counter outlives its last start: never shorter than the window it counts in. */

@@ -24,11 +24,20 @@ export async function giveUpEmail(
 ): Promise<{ recipient: string } | null> {
   const message = await giveUpMessage(trx, id, input);
   if (message === null) return null;
-  const mailbox = canonicalMailbox(message.recipient);
+  await giveBackSend(trx, message.recipient, input);
+  return message;
+}
+
+/** Gives back the hourly and daily send an email took from its mailbox: nobody received it. */
+export async function giveBackSend(
+  trx: Kysely<Database>,
+  recipient: string,
+  input: { nowMs: number; sendWindowMs: number },
+): Promise<void> {
+  const mailbox = canonicalMailbox(recipient);
   const { nowMs } = input;
   await refundRateWindow(trx, { key: rateWindowKeys.sends(mailbox), windowMs: input.sendWindowMs, nowMs });
   await refundRateWindow(trx, { key: rateWindowKeys.dailySends(mailbox), windowMs: dailySendWindowSeconds * 1000, nowMs });
-  return message;
 }
 
 /**
@@ -39,8 +48,17 @@ export async function withdrawUndeliveredCode(trx: Kysely<Database>, input: With
   const { codeId, nowMs } = input;
   const message = await giveUpEmail(trx, codeId, { ...input, status: 'failed' });
   if (message === null) return false;
+  await withdrawCodeOfLostEmail(trx, codeId, nowMs);
+  return true;
+}
+
+/**
+ * The code's half: withdrawn if still live, the challenge's cooldown given back, and the code it replaced
+ * brought back. False when the code was no longer live (used, replaced, or withdrawn before).
+ */
+export async function withdrawCodeOfLostEmail(trx: Kysely<Database>, codeId: string, nowMs: number): Promise<boolean> {
   const code = await withdrawLiveCode(trx, codeId);
-  if (code === null) return true;
+  if (code === null) return false;
   const challenge = await giveBackCooldown(trx, code.challengeId);
   if (challenge !== null) {
     await deleteRateWindow(

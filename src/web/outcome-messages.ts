@@ -61,6 +61,9 @@ export function requestFailureMessage(locale: Locale, failure: RequestFailure): 
         field: 'email',
         text: translate(locale, 'error.sendLimit', { wait: formatWait(locale, failure.retryAfterSeconds) }),
       };
+    case 'undeliverable':
+      // The words the verify page uses after a 550, since it is the same news: mail does not get there.
+      return { field: 'email', text: translate(locale, 'error.undeliverable') };
   }
 }
 

@@ -20,6 +20,7 @@ export const problemCodeByReason: Readonly<Record<FailureReason, ApiProblemCode>
   cooldown: 'rate_limited',
   send_limit: 'rate_limited',
   paused: 'rate_limited',
+  undeliverable: 'undeliverable',
 });
 
 /** The HTTP status of a refusal: the status of its problem code, for pages and API alike. */

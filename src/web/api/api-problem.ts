@@ -15,6 +15,8 @@ export const apiProblems = {
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   invalid_code: { status: 422, title: 'The code is not right' },
+  // A request for an address on the suppression list (it bounced, or complained): nothing was sent.
+  undeliverable: { status: 422, title: 'Email cannot be delivered to this address' },
   locked: { status: 423, title: 'Too many wrong attempts: the code no longer works' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },

@@ -57,7 +57,7 @@ const statusDescriptions: Record<string, string> = {
   '410': 'expired',
   '413': 'payload_too_large',
   '415': 'unsupported_media_type',
-  '422': 'invalid_code (`attemptsLeft` says how many tries remain)',
+  '422': 'invalid_code (`attemptsLeft` says how many tries remain); on a request, undeliverable (the address is suppressed)',
   '423': 'locked',
   '429': 'rate_limited (Retry-After says when to try again)',
   '503': 'unavailable',

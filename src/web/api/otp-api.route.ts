@@ -60,6 +60,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
           401: s.problem,
           413: s.problem,
           415: s.problem,
+          422: s.problem,
           429: s.problem,
           503: s.problem,
         },
@@ -181,6 +182,10 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
       case 'send_limit':
         return sendProblem(reply, docsPath, code, 'Too many codes were sent to this address; try again later.', {
           retryAfterSeconds: outcome.retryAfterSeconds,
+        });
+      case 'undeliverable':
+        return sendProblem(reply, docsPath, code, 'We could not deliver email to this address; check it or use another one.', {
+          errors: [{ field: 'email', message: 'does not receive our email (it bounced, or reported it as spam)' }],
         });
       case 'invalid_code':
         return sendProblem(reply, docsPath, code, 'The code is not right.', { attemptsLeft: outcome.attemptsLeft });
