@@ -10,6 +10,7 @@ import { OutboxWorker } from '../../src/mail/outbox-worker.js';
 import type { OtpDatabase } from '../../src/store/database.js';
 import { KyselyOtpStore } from '../../src/store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../../src/store/kysely-outbox-store.js';
+import { KyselySuppressionList } from '../../src/store/suppressions.repository.js';
 import type { TestDialect } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { openFreshDatabase } from './harness-databases.js';
@@ -95,7 +96,9 @@ export async function makeService(overrides: Partial<OtpPolicy> = {}, wiring: Wi
   const policy: OtpPolicy = { ...defaultOtpPolicy, ...overrides };
   const hasher = makeHasher(wiring.currentSecret, wiring.oldSecrets);
   const sealer = new SealedBox(new SecretKeyring(wiring.currentSecret ?? secretA, wiring.oldSecrets ?? [], outboxSealPurpose));
+  const suppressions = new KyselySuppressionList(db);
   const service = new OtpService({
+    suppressions,
     policy,
     store,
     sealer,
@@ -109,6 +112,7 @@ export async function makeService(overrides: Partial<OtpPolicy> = {}, wiring: Wi
     const worker = new OutboxWorker({
       store: new KyselyOutboxStore(db),
       undeliverable: service,
+      suppressions,
       delivery: delivered,
       sealer,
       clock,

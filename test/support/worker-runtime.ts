@@ -37,6 +37,7 @@ export function handDrivenWorker(runtime: OtpRuntime, options: HandDrivenWorkerO
   const worker = new OutboxWorker({
     store: options.store ?? runtime.outbox,
     undeliverable: runtime.service,
+    suppressions: runtime.suppressions,
     delivery: new CodeMailer({
       transport,
       from: config.mail.from,
