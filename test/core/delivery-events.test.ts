@@ -90,10 +90,11 @@ describe.each(dialects)('delivery events and the suppression list (%s)', (dialec
     });
 
     it('brings back the code the bounced one replaced, as a synchronous 550 does', async () => {
-      const { db, service, recorder, sentCode, delivered } = await makeRecorder({ resendCooldownSeconds: 0, maxLiveCodes: 1 }, 30, [
-        '111111',
-        '222222',
-      ]);
+      const { db, service, recorder, sentCode, delivered } = await makeRecorder(
+        { resendCooldownSeconds: 0, maxLiveCodes: 1 },
+        30,
+        ['111111', '222222'],
+      );
       const first = await sentCode();
       const second = await sentCode();
       expect(await codeStatusOf(db, first)).toBe('superseded');
@@ -163,7 +164,9 @@ describe.each(dialects)('delivery events and the suppression list (%s)', (dialec
       expect(message.last_error).toBe('delayed: 451 4.4.1 no answer from host');
       expect(await codeStatusOf(db, messageId)).toBe('live');
       expect(await suppressionsIn(db)).toEqual([]);
-      expect(notices).toEqual([{ type: 'delivery.event', kind: 'bounce_transient', result: 'recorded', messageId, address: anna }]);
+      expect(notices).toEqual([
+        { type: 'delivery.event', kind: 'bounce_transient', result: 'recorded', messageId, address: anna },
+      ]);
       expect(await service.request({ address: anna, flow: 'another browser' })).toMatchObject({ ok: true });
 
       // A delay reported after the message failed for good leaves the failure's diagnostic alone.

@@ -70,7 +70,9 @@ describe.each(dialects)('otp-app suppression (%s)', { timeout: 120_000 }, (diale
 
     const listed = await otpApp(['suppression', 'list'], cliEnv, testApp.dataDir);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^anna\+news@example\.com \(covers anna@example\.com\) {2}manual {2}since \S+ {2}until removed/m);
+    expect(listed.stdout).toMatch(
+      /^anna\+news@example\.com \(covers anna@example\.com\) {2}manual {2}since \S+ {2}until removed/m,
+    );
 
     const removed = await otpApp(['suppression', 'remove', 'anna@example.com'], cliEnv, testApp.dataDir);
     expect(removed.code).toBe(0);
