@@ -140,7 +140,7 @@ describe.each(dialects)('delivery events and the suppression list (%s)', (dialec
       expect(message.last_error).toMatch(/^bounced: 550 5\.1\.1 gone X-Injected: yes \[31mx+/);
       const [entry] = await suppressionsIn(db);
       expect(entry!.diagnostic!.length).toBeLessThanOrEqual(300);
-      expect(entry!.diagnostic).not.toMatch(/[\r\n\u001b]/);
+      for (const control of ['\r', '\n', '\u001b']) expect(entry!.diagnostic).not.toContain(control);
     });
 
     it('does not shorten a suppression kept until removed', async () => {

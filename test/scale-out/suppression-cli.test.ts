@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/dialects.js';
-import { FormClient, textOf } from '../support/form-client.js';
+import { FormClient } from '../support/form-client.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp, testSecretKey } from '../support/test-app.js';
 import { type HandDrivenWorker, handDrivenWorker } from '../support/worker-runtime.js';
