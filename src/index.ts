@@ -31,6 +31,7 @@ export { ConfigError } from './config/config.js';
 export { generateApiKey, sha256Hex } from './core/api-key.js';
 export type { Clock } from './core/clock.js';
 export type { DeliveryStatus } from './core/code-delivery.js';
+export type { DeliveryEvent, DeliveryEventResult, DeliveryEvents, SuppressionCause } from './core/delivery-events.js';
 export type { RequestOutcome, VerifyOutcome } from './core/otp-outcome.js';
 export type { OtpPolicy } from './core/otp-policy.js';
 export type { OtpService, RequestCodeInput, VerifyCodeInput } from './core/otp-service.js';
@@ -92,6 +93,8 @@ export interface OtpRuntimeOptions {
     /** @default 90; 0 = never by age */
     rotateAfterDays?: number;
   };
+  /** How long a permanent bounce keeps its address off the mail (docs/suppression.md). @default 30 SUPPRESSION_DAYS */
+  suppressionDays?: number;
   /** Deliver queued mail from this process. @default true */
   runWorker?: boolean;
   /** @default a pino logger at `info` on stdout */
@@ -133,6 +136,7 @@ export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpR
       OTP_DAILY_SEND_LIMIT: options.policy?.dailySendLimit,
       OTP_PURPOSES: options.policy?.purposes?.join(','),
       OTP_IP_REQUEST_LIMIT: options.ipRequestLimit,
+      SUPPRESSION_DAYS: options.suppressionDays,
       OTP_IP_REQUEST_WINDOW_SECONDS: options.clientLimitWindowSeconds ?? options.ipRequestWindowSeconds,
       API_ENABLED: options.api?.enabled,
       API_KEY_HASHES: options.api?.keyHashes?.join(','),

@@ -26,7 +26,7 @@ export type DeliveryEventResult = 'applied' | 'recorded' | 'unknown_message';
 export const suppressionCauses = ['bounce', 'complaint', 'manual'] as const;
 export type SuppressionCause = (typeof suppressionCauses)[number];
 
-/** Port: where receivers hand what they read. Implemented by the OtpService. */
+/** Port: where receivers hand what they read. Implemented by DeliveryEventRecorder (delivery-event-recorder.ts), as `runtime.deliveryEvents`. */
 export interface DeliveryEvents {
   recordDeliveryEvent(event: DeliveryEvent): Promise<DeliveryEventResult>;
 }
