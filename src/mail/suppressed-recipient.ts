@@ -3,7 +3,7 @@ import type { SuppressionList } from '../core/suppression-list.js';
 
 /**
  * Why an email about to be sent must not be, because its recipient was suppressed after it was queued
- * (`suppressed: bounce (550 5.1.1 …)`), or null to send it. The worker then ends it `failed` through
+ * (`suppressed: bounce`), or null to send it. The worker then ends it `failed` through
  * UndeliverableCodes, exactly as after a synchronous 550: its code is withdrawn, its send given back.
  *
  * Why here, just before the send, and not as a NOT EXISTS in the claim: the key is the canonical mailbox,
@@ -20,6 +20,7 @@ export async function suppressionOfRecipient(
   nowMs: number,
 ): Promise<string | null> {
   const entry = await suppressions?.findSuppression(canonicalMailbox(recipient), nowMs);
-  if (entry == null) return null;
-  return entry.diagnostic === null ? `suppressed: ${entry.cause}` : `suppressed: ${entry.cause} (${entry.diagnostic})`;
+  // The cause only: this text is logged (otp.delivery_failed), and a diagnostic often quotes the address
+  // unmasked ("550 5.1.1 <anna@example.com>: unknown"). The entry keeps it for `otp-app suppression list`.
+  return entry == null ? null : `suppressed: ${entry.cause}`;
 }
