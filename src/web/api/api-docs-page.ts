@@ -35,6 +35,8 @@ function problemNote(code: string): string {
   if (code === 'invalid_code')
     return '. Also the answer for an address with no live code, so the API never tells who asked for one. The attemptsLeft member says how many tries remain.';
   if (code === 'no_pending_code') return ': only for GET /api/v1/otp/{id} with an unknown id.';
+  if (code === 'undeliverable')
+    return ': only for POST /api/v1/otp, for an address on the suppression list (it bounced, or reported our mail as spam); nothing was sent, ask for another address.';
   if (code === 'rate_limited')
     return ': per-address cooldown, send cap, paused address, or per-client limit. Retry-After says when.';
   return '.';
