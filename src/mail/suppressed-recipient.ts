@@ -11,8 +11,9 @@ import type { SuppressionList } from '../core/suppression-list.js';
  * without a new column and index; and a row the claim skipped would stay queued, its code live and its
  * page saying "still sending" until it expired, instead of failing at once. The claim keeps walking its
  * (status, next_attempt_at) index unchanged; the price is one primary-key read per send. Measured with
- * bench/suppression-check.bench.ts (10,000 entries, 2 shared cores under load 7): mean 0.05–0.15 ms per read
- * on SQLite and 0.4–0.6 ms on PostgreSQL over loopback, against the milliseconds of the SMTP exchange it precedes.
+ * bench/suppression-check.bench.ts (10,000 entries, 2 shared cores under load 7–12): mean 0.04–0.15 ms per
+ * read on SQLite and 0.4–1.4 ms on PostgreSQL over loopback, against the milliseconds of the SMTP exchange
+ * it precedes.
  */
 export async function suppressionOfRecipient(
   suppressions: SuppressionList | undefined,
