@@ -23,6 +23,9 @@ export interface DeliveryEventRecorderDependencies {
 
 const dayMs = 86_400_000;
 
+/** A message id is its code's id, a UUID; anything else (a provider's garbage, a NUL byte PostgreSQL refuses) names no message. */
+const messageIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * What a report from a mail system means for the code and the address (the DeliveryEvents port): the
  * bounce receiver and the webhook have authenticated the report and found its message; this decides.
@@ -35,7 +38,9 @@ export class DeliveryEventRecorder implements DeliveryEvents {
 
   async recordDeliveryEvent(event: DeliveryEvent): Promise<DeliveryEventResult> {
     const { result, address } = await this.apply(event);
-    this.deps.events?.({ type: 'delivery.event', kind: labelOf(event), result, messageId: event.messageId, address });
+    // A malformed id is not echoed into the log: it is the sender's text, not ours.
+    const messageId = messageIdPattern.test(event.messageId) ? event.messageId : 'malformed';
+    this.deps.events?.({ type: 'delivery.event', kind: labelOf(event), result, messageId, address });
     return result;
   }
 
@@ -43,6 +48,7 @@ export class DeliveryEventRecorder implements DeliveryEvents {
     const { store, clock } = this.deps;
     const nowMs = clock.nowMs();
     const { messageId } = event;
+    if (!messageIdPattern.test(messageId)) return { result: 'unknown_message', address: null };
     switch (event.kind) {
       case 'bounce': {
         const diagnostic = cleanDiagnostic(event.diagnostic) ?? 'no diagnostic given';

@@ -225,6 +225,22 @@ describe.each(dialects)('delivery events and the suppression list (%s)', (dialec
     });
   });
 
+  it.each([
+    ['a NUL byte', '\u0000'],
+    ['a huge id', 'x'.repeat(100_000)],
+    ['an SQL fragment', "' or 1=1 --"],
+    ['an upper-case id of no message', 'ABCDEF00-0000-4000-8000-000000000000'],
+  ])('answers unknown_message for a message id that is %s, and logs no echo of it', async (_, messageId) => {
+    const { db, recorder, notices, sentCode } = await makeRecorder();
+    await sentCode();
+    expect(await recorder.recordDeliveryEvent({ ...hardBounce, messageId })).toBe('unknown_message');
+    expect(await recorder.recordDeliveryEvent({ kind: 'complaint', messageId })).toBe('unknown_message');
+    expect(await suppressionsIn(db)).toEqual([]);
+    for (const notice of notices) expect(notice).toMatchObject({ result: 'unknown_message', address: null });
+    if (!/^[0-9a-f-]{36}$/i.test(messageId))
+      expect(notices.map((notice) => 'messageId' in notice && notice.messageId)).toEqual(['malformed', 'malformed']);
+  });
+
   describe('a request for a suppressed address', () => {
     it('is refused as undeliverable before anything is counted or queued', async () => {
       const { db, service, recorder, sentCode } = await makeRecorder();
