@@ -133,7 +133,7 @@ describe.each(dialects)('delivery events and the suppression list (%s)', (dialec
     it('keeps a huge, hostile diagnostic short and on one line', async () => {
       const { db, recorder, sentCode } = await makeRecorder();
       const messageId = await sentCode();
-      const diagnostic = `550 5.1.1 gone\r\nX-Injected: yes\u001b[31m${'x'.repeat(100_000)}`;
+      const diagnostic = `550 5.1.1 gone\r\nX-Injected: yes\u0000\u001b[31m${'x'.repeat(100_000)}`;
       expect(await recorder.recordDeliveryEvent({ kind: 'bounce', permanent: true, messageId, diagnostic })).toBe('applied');
       const message = await messageOf(db, messageId);
       expect(message.last_error!.length).toBeLessThanOrEqual(500);
