@@ -3,10 +3,12 @@ import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { StoreUnavailableError } from '../core/store-unavailable-error.js';
 import { createLogger } from '../ops/logger.js';
+import { startConfiguredBounceReceiver } from '../runtime/bounce-listener.js';
 import { openOtpRuntime } from '../runtime/otp-runtime.js';
 import { buildApp } from '../web/app.js';
 import { pagePaths } from '../web/page-paths.js';
 import { apiKeyCommand } from './api-key-command.js';
+import { bouncesCommand } from './bounces-command.js';
 import { migrateCommand, outboxCommand, purgeCommand } from './database-commands.js';
 import { dkimKeygenCommand } from './dkim-keygen-command.js';
 import { sendTestEmail } from './send-test-email.js';
@@ -20,6 +22,7 @@ const commands = {
   outbox: 'print outbox counts by status and the age of the oldest undelivered email',
   'api-key': 'print a new API key and the SHA-256 hash to add to API_KEY_HASHES',
   'dkim-keygen': 'print a new DKIM key and its DNS TXT record: dkim-keygen --domain DOMAIN --selector NAME',
+  bounces: 'run the bounce receiver alone (an SMTP listener on BOUNCE_SMTP_HOST:BOUNCE_SMTP_PORT)',
   help: 'show this text',
 } as const;
 type Command = keyof typeof commands;
@@ -81,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
       return runWorker(config);
     case 'serve':
       return serve(config);
+    case 'bounces':
+      return bouncesCommand(config, onShutdownSignal);
     case 'help':
       return 0;
   }
@@ -123,6 +128,7 @@ async function serve(config: Readonly<Config>): Promise<number> {
   const runtime = await openOtpRuntime(config, logger);
   const app = await buildApp(runtime, logger);
   await app.listen({ port: config.port, host: config.host });
+  const bounceReceiver = await startConfiguredBounceReceiver(config, runtime, logger);
   if (runtime.devMailbox !== undefined) {
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -133,6 +139,7 @@ async function serve(config: Readonly<Config>): Promise<number> {
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'shutting down: no new requests, finishing sends under way');
     await app.close();
+    await bounceReceiver?.close();
     await runtime.close();
   });
   return -1;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { CodeHasher } from '../core/code-hash.js';
+import type { DeliveryEvents } from '../core/delivery-events.js';
 import { maskEmailAddress } from '../core/email-address.js';
 import { type CodeGenerator, cryptoCodeGenerator } from '../core/one-time-code.js';
 import { type OtpEvent, OtpService } from '../core/otp-service.js';
@@ -10,6 +11,7 @@ import { SecretKeyring } from '../core/secret-keyring.js';
 import type { StoredSigningKeyring } from '../core/signing-keyring.js';
 import type { SuccessVisitStore } from '../core/success-visit-store.js';
 import type { VerificationTokens } from '../core/verification-token.js';
+import { VerpTokens } from '../core/verp-token.js';
 import { CodeMailer } from '../mail/code-mailer.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { createFailoverTransport, type FailoverEvent } from '../mail/failover-transport.js';
@@ -28,6 +30,7 @@ import { KyselySuccessVisitStore } from '../store/success-visits.repository.js';
 import { counterRetentionOf, startSweeper, sweepRetentionMs } from '../store/sweeper.js';
 import { oneTimeLinkBuilder } from './one-time-link.js';
 import { createVerificationTokens } from './verification-tokens.js';
+import { verpEnvelopeFrom } from './verp-envelope.js';
 
 /** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
 export interface OtpRuntime {
@@ -51,6 +54,10 @@ export interface OtpRuntime {
   metrics: OtpMetrics;
   /** The start-up check of the mail transport, for /readyz. */
   mailCheck: MailTransportCheck;
+  /** Issues and opens the tokens of VERP envelope senders (BOUNCE_ADDRESS); the bounce receiver and the webhook open them. */
+  verpTokens: VerpTokens;
+  /** Where the bounce receiver and the delivery-events webhook hand what they read. */
+  deliveryEvents: DeliveryEvents;
   /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
@@ -77,6 +84,7 @@ export async function openOtpRuntime(
   const store = new KyselyOtpStore(db);
   const outbox = new KyselyOutboxStore(db);
   const sealer = new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1'));
+  const verpTokens = new VerpTokens(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'verp token v1'));
   // Start-up can fail here (database unreachable, a bad signing key): close the pool rather than leak it
   // into a library user's process.
   const { tokens, storedKeys: storedSigningKeys } = await (async () => {
@@ -137,6 +145,7 @@ export async function openOtpRuntime(
           from: config.mail.from,
           appName: config.appName,
           linkUrl: oneTimeLinkBuilder(config.publicUrl),
+          envelopeFrom: verpEnvelopeFrom(config.bounces.address, verpTokens),
         }),
         sealer,
         clock,
@@ -174,6 +183,9 @@ export async function openOtpRuntime(
     storedSigningKeys,
     metrics,
     mailCheck,
+    verpTokens,
+    // PLACEHOLDER: replaced by the suppression branch at merge (its DeliveryEvents implementation).
+    deliveryEvents: { recordDeliveryEvent: async () => 'unknown_message' },
     async close() {
       sweeper.stop();
       await worker?.stop(config.outbox.shutdownGraceMs);
