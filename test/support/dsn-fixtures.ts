@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DeliveryEvent, DeliveryEventResult, DeliveryEvents } from '../../src/core/delivery-events.js';
+import { StoreUnavailableError } from '../../src/core/store-unavailable-error.js';
 
 export const dsnFixtureNames = [
   'postfix-failed',
@@ -21,7 +22,7 @@ export function dsnFixture(name: DsnFixtureName, values: { verp: string; recipie
 /**
  * An in-memory DeliveryEvents that keeps what it was told and answers as the real one would for a
  * message it holds: `applied` for a permanent bounce or a complaint, `recorded` otherwise; messages in
- * `unknown` are `unknown_message`. `failNext` makes the next call throw (a store outage).
+ * `unknown` are `unknown_message`. `failNext` makes the next call throw as a database outage does.
  */
 export class RecordingDeliveryEvents implements DeliveryEvents {
   readonly events: DeliveryEvent[] = [];
@@ -31,7 +32,7 @@ export class RecordingDeliveryEvents implements DeliveryEvents {
   async recordDeliveryEvent(event: DeliveryEvent): Promise<DeliveryEventResult> {
     if (this.failNext) {
       this.failNext = false;
-      throw new Error('store unavailable');
+      throw new StoreUnavailableError(new Error('connection refused'));
     }
     this.events.push(event);
     if (this.unknown.has(event.messageId)) return 'unknown_message';
