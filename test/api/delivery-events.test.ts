@@ -97,13 +97,21 @@ describe('POST /api/v1/delivery-events (provider webhook)', () => {
   });
 
   it.each([
-    ['both messageId and verpToken', { messageId: randomUUID(), verpToken: 'x'.repeat(48), type: 'delivered' }, 'events.0.messageId'],
+    [
+      'both messageId and verpToken',
+      { messageId: randomUUID(), verpToken: 'x'.repeat(48), type: 'delivered' },
+      'events.0.messageId',
+    ],
     ['neither messageId nor verpToken', { type: 'delivered' }, 'events.0.messageId'],
     ['a bounce without its kind', { messageId: randomUUID(), type: 'bounce' }, 'events.0.bounce'],
     ['a bounce kind on a complaint', { messageId: randomUUID(), type: 'complaint', bounce: 'permanent' }, 'events.0.bounce'],
     ['an unknown type', { messageId: randomUUID(), type: 'opened' }, 'events.0.type'],
     ['a messageId that is no UUID', { messageId: '42', type: 'delivered' }, 'events.0.messageId'],
-    ['a diagnostic with a line break', { messageId: randomUUID(), type: 'complaint', diagnostic: 'a\nforged: line' }, 'events.0.diagnostic'],
+    [
+      'a diagnostic with a line break',
+      { messageId: randomUUID(), type: 'complaint', diagnostic: 'a\nforged: line' },
+      'events.0.diagnostic',
+    ],
     ['a diagnostic too long', { messageId: randomUUID(), type: 'complaint', diagnostic: 'x'.repeat(501) }, 'events.0.diagnostic'],
     ['an unknown field', { messageId: randomUUID(), type: 'delivered', address: 'anna@example.com' }, 'events.0.address'],
   ])('refuses %s with 400 and the field at fault, recording nothing', async (_name, event, field) => {

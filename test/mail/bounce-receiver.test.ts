@@ -185,9 +185,10 @@ describe('the bounce receiver, over a real SMTP connection', () => {
   it('answers 552 for a message over the size limit, and records nothing', async () => {
     const harness = await startHarness({ maxMessageBytes: 16 * 1024 });
     const { verp } = harness.message();
+    const padding = `${'x'.repeat(76)}\r\n`.repeat(300);
     const raw = dsnFixture('postfix-failed', { verp, recipient }).replace(
       'This is the mail system',
-      `${'x'.repeat(76)}\r\n`.repeat(300) + 'This is the mail system',
+      `${padding}This is the mail system`,
     );
     expect(await harness.send(verp, raw)).toMatchObject({ ok: false, responseCode: 552 });
     expect(harness.events.events).toEqual([]);
