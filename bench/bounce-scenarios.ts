@@ -44,13 +44,15 @@ export async function runBounceScenarios(context: BenchContext, database: BenchD
     const now = Date.now();
     await seedLiveCodes(database, { prefix: 'bm-', count: verifyAddressCount, nowMs: now, expiresAtMs: now + 3600_000 });
     let guess = 0;
-    const verifyMiss = (scenario: string) =>
+    const verifyMiss = (scenario: string, until?: Promise<unknown>) =>
       runHttpLoad({
         scenario,
         database: database.name,
         url: server.baseUrl,
         connections: options.connections,
-        durationSeconds: options.durationSeconds,
+        // During the burst: exactly as long as it lasts (at most two minutes).
+        durationSeconds: until === undefined ? options.durationSeconds : 120,
+        ...(until === undefined ? {} : { stopWhen: until }),
         method: 'POST',
         path: '/secure-otp/verify/',
         headers: formHeaders(session),
@@ -68,10 +70,8 @@ export async function runBounceScenarios(context: BenchContext, database: BenchD
     const messages = buildDsns();
     let burst: { accepted: number; refused: number; seconds: number } | undefined;
     const during = await withPeakRss(server, async () => {
-      const [load, sent] = await Promise.all([
-        verifyMiss(`verify-miss, ${dsnCount} DSNs arriving`),
-        sendBurst(bouncePort, messages),
-      ]);
+      const sending = sendBurst(bouncePort, messages);
+      const [load, sent] = await Promise.all([verifyMiss(`verify-miss, ${dsnCount} DSNs arriving`, sending), sending]);
       burst = sent;
       return load;
     });
