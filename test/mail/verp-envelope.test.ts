@@ -1,19 +1,31 @@
 import nodemailer from 'nodemailer';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { verpTokenOf } from '../../src/core/verp-address.js';
 import { startBounceReceiver } from '../../src/mail/bounce-receiver.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { freshAppPerTest } from '../support/app-per-test.js';
 import { closedAfterEach } from '../support/closed-after-each.js';
+import { dialects } from '../support/dialects.js';
 import { dsnFixture, RecordingDeliveryEvents } from '../support/dsn-fixtures.js';
+import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-describe('a code email with BOUNCE_ADDRESS set', () => {
-  const fixture = freshAppPerTest((smtpUrl) => ({
-    SMTP_URL: smtpUrl,
-    BOUNCE_ADDRESS: 'bounces@mail.example.com',
-    MAIL_FROM: 'otp-app <no-reply@example.com>',
-  }));
+describe.each(dialects)('a code email with BOUNCE_ADDRESS set (%s)', (dialect) => {
   const opened = closedAfterEach();
+  const fixture = {} as { smtp: SmtpTestServer; testApp: TestApp };
+  beforeEach(async () => {
+    fixture.smtp = opened.add(await startSmtpTestServer());
+    fixture.testApp = opened.add(
+      await startTestApp({
+        dialect,
+        env: {
+          SMTP_URL: fixture.smtp.url,
+          BOUNCE_ADDRESS: 'bounces@mail.example.com',
+          MAIL_FROM: 'otp-app <no-reply@example.com>',
+        },
+      }),
+    );
+  });
 
   it('goes out with its own VERP envelope sender, naming its outbox message, while From stays the same', async () => {
     const outcome = await fixture.testApp.runtime.service.request({ address: 'anna@recipient.example' });
