@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryEvent } from '../../src/core/delivery-events.js';
@@ -32,7 +32,9 @@ interface Harness {
 describe('the bounce receiver, over a real SMTP connection', () => {
   const opened = closedAfterEach();
 
-  async function startHarness(options: { maxMessageBytes?: number; secrets?: [string, ...string[]] } = {}): Promise<Harness> {
+  async function startHarness(
+    options: { maxMessageBytes?: number; secrets?: [string, ...string[]]; maxConnections?: number } = {},
+  ): Promise<Harness> {
     const [current, ...old] = options.secrets ?? [secret];
     const tokens = new VerpTokens(new SecretKeyring(current, old, 'verp token v1'));
     const events = new RecordingDeliveryEvents();
@@ -47,6 +49,7 @@ describe('the bounce receiver, over a real SMTP connection', () => {
         verpTokens: tokens,
         deliveryEvents: events,
         logger,
+        ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
       }),
     );
     const mta = nodemailer.createTransport({
@@ -237,6 +240,23 @@ describe('the bounce receiver, over a real SMTP connection', () => {
     expect(harness.logLines).toContainEqual(expect.objectContaining({ event: 'bounce.record_failed' }));
   });
 
+  it('refuses connections past its limit with 421, and takes new ones once a client leaves', async () => {
+    const harness = await startHarness({ maxConnections: 2 });
+    const first = await greeting(harness.receiver.port);
+    const second = await greeting(harness.receiver.port);
+    expect([first.line, second.line]).toEqual([expect.stringMatching(/^220 /), expect.stringMatching(/^220 /)]);
+    const third = await greeting(harness.receiver.port);
+    expect(third.line).toMatch(/^421 /);
+    for (const { socket } of [first, second, third]) socket.destroy();
+    await expect
+      .poll(async () => {
+        const next = await greeting(harness.receiver.port);
+        next.socket.destroy();
+        return next.line;
+      })
+      .toMatch(/^220 /);
+  });
+
   it('survives garbage on the wire and a client that hangs up mid-message, and still serves the next one', async () => {
     const harness = await startHarness();
     const replies = await rawSession(harness.receiver.port, [
@@ -254,6 +274,20 @@ describe('the bounce receiver, over a real SMTP connection', () => {
     expect(harness.events.events).toMatchObject([{ messageId }]);
   });
 });
+
+/** Opens a connection and resolves with the server's first reply line (its greeting, or a refusal). */
+function greeting(port: number): Promise<{ line: string; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      const end = received.indexOf('\r\n');
+      if (end >= 0) resolve({ line: received.slice(0, end), socket });
+    });
+    socket.on('error', reject);
+  });
+}
 
 /** Writes each line, waits for the server's replies to them, then drops the connection mid-session. */
 function rawSession(port: number, lines: string[]): Promise<string> {
