@@ -67,7 +67,8 @@ function recipientStatusOf(fields: Map<string, string>): RecipientStatus {
   const status = /^([245]\.\d{1,3}\.\d{1,3})\b/.exec(fields.get('status') ?? '')?.[1] ?? '';
   const finalRecipient = stripType(fields.get('final-recipient'));
   const originalRecipient = stripType(fields.get('original-recipient'));
-  const diagnostic = stripType(fields.get('diagnostic-code'))?.slice(0, maxDiagnosticLength);
+  // The remote server's words reach the store and maybe a page: no control characters, bounded length.
+  const diagnostic = stripType(fields.get('diagnostic-code')?.replace(/\p{Cc}+/gu, ' '))?.slice(0, maxDiagnosticLength);
   return {
     action: (fields.get('action') ?? '').trim(),
     status,

@@ -37,6 +37,13 @@ describe('reading a delivery-status part (RFC 3464 §2)', () => {
     });
   });
 
+  it('replaces control characters in the diagnostic', () => {
+    const report = parseDeliveryStatus(
+      'Reporting-MTA: dns; a\n\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 no\u0000such\u001b[31m user\u0007',
+    );
+    expect(report?.recipients[0]?.diagnostic).toBe('550 no such [31m user');
+  });
+
   it('keeps the first of a repeated field, drops a status that is no class.subject.detail, caps the diagnostic', () => {
     const report = parseDeliveryStatus(
       [
