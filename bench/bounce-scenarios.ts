@@ -61,9 +61,15 @@ export async function runBounceScenarios(context: BenchContext, database: BenchD
       });
     await verifyMiss('warm-up');
 
+    // The receiver's own pace, with no HTTP load: what the burst below competes with the pages for.
+    context.log(`${database.name}: ${dsnCount} DSNs, no HTTP load`);
+    const alone = await sendBurst(bouncePort, buildDsns());
+
     context.log(`${database.name}: verify-miss, receiver idle`);
     await resetAttempts(database);
-    results.push(await withPeakRss(server, () => verifyMiss('verify-miss, bounce receiver idle')));
+    const idle = await withPeakRss(server, () => verifyMiss('verify-miss, bounce receiver idle'));
+    idle.note = `the receiver alone took ${alone.accepted}/${dsnCount} DSNs in ${alone.seconds.toFixed(1)} s, ${Math.round(dsnCount / alone.seconds)} DSN/s`;
+    results.push(idle);
 
     context.log(`${database.name}: verify-miss during a burst of ${dsnCount} DSNs`);
     await resetAttempts(database);
