@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { DeliveryEvent, DeliveryEvents } from '../core/delivery-events.js';
+import type { DeliveryEvents } from '../core/delivery-events.js';
 import { type BounceAddress, verpTokenOf } from '../core/verp-address.js';
 import type { OpenedVerpToken, VerpTokens } from '../core/verp-token.js';
-import { readBounceMessage } from './bounce-message.js';
-import { type RecipientStatus, verdictOf } from './delivery-status-report.js';
+import { takeBounceReport } from './bounce-report-intake.js';
 
 export interface BounceReceiverOptions {
   /** Where to listen: BOUNCE_SMTP_HOST and BOUNCE_SMTP_PORT (0: an ephemeral port, for tests). */
@@ -110,46 +109,20 @@ export async function startBounceReceiver(options: BounceReceiverOptions): Promi
 
   const handleMessage = async (raw: Buffer, session: SMTPServerSession): Promise<void> => {
     const rcpt = session.envelope.rcptTo[0]?.address;
-    const opened = rcpt === undefined ? null : openToken(rcpt);
-    if (opened === null) return; // onRcptTo let no other address through
-    const messageId = opened.messageId;
-    const message = await readBounceMessage(raw);
-    if (!message.ok) {
-      logger.warn(
-        { event: 'bounce.ignored', reason: message.reason, messageId },
-        'bounce receiver: accepted and ignored mail that is no delivery status report',
-      );
-      return;
+    const token = rcpt === undefined ? null : openToken(rcpt);
+    if (token === null) return; // onRcptTo let no other address through
+    const intake = await takeBounceReport(raw, token, options.deliveryEvents);
+    const messageId = token.messageId;
+    if (intake.outcome === 'recorded') {
+      const { event, status, result } = intake;
+      // The status, never the diagnostic: it often quotes the address.
+      const permanent = event.kind === 'bounce' ? event.permanent : undefined;
+      logger.info({ event: 'bounce.received', messageId, kind: event.kind, permanent, status, result });
+    } else if (intake.reason === 'no_verdict') {
+      logger.info({ event: 'bounce.ignored', messageId, reason: intake.reason, action: intake.action, status: intake.status });
+    } else {
+      logger.warn({ event: 'bounce.ignored', messageId, reason: intake.reason }, ignoredWhy[intake.reason]);
     }
-    const recipient = message.report.recipients.find((block) => namesRecipient(block, opened));
-    if (recipient === undefined) {
-      logger.warn(
-        { event: 'bounce.ignored', reason: 'other_recipient', messageId },
-        'bounce receiver: ignored a report about another address than its message was sent to',
-      );
-      return;
-    }
-    const event = deliveryEventOf(messageId, recipient);
-    if (event === null) {
-      logger.info({
-        event: 'bounce.ignored',
-        reason: 'no_verdict',
-        messageId,
-        action: recipient.action,
-        status: recipient.status,
-      });
-      return;
-    }
-    const result = await options.deliveryEvents.recordDeliveryEvent(event);
-    // The status and action, never the diagnostic: it often quotes the address.
-    logger.info({
-      event: 'bounce.received',
-      messageId,
-      kind: event.kind,
-      permanent: event.kind === 'bounce' ? event.permanent : undefined,
-      status: recipient.status,
-      result,
-    });
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -171,22 +144,12 @@ export async function startBounceReceiver(options: BounceReceiverOptions): Promi
   };
 }
 
-/** Original-Recipient is what we sent to; Final-Recipient may be an alias's target, so either may match. */
-function namesRecipient(block: RecipientStatus, opened: OpenedVerpToken): boolean {
-  return [block.originalRecipient, block.finalRecipient].some(
-    (address) => address !== undefined && opened.isForRecipient(address),
-  );
-}
-
-function deliveryEventOf(messageId: string, recipient: RecipientStatus): DeliveryEvent | null {
-  const verdict = verdictOf(recipient);
-  if (verdict.kind === 'delivered') return { kind: 'delivered', messageId };
-  if (verdict.kind === 'none') return null;
-  const diagnostic = recipient.diagnostic ?? `status ${recipient.status}`;
-  return verdict.permanent
-    ? { kind: 'bounce', permanent: true, messageId, diagnostic }
-    : { kind: 'bounce', permanent: false, messageId, diagnostic };
-}
+const ignoredWhy = {
+  not_a_report: 'bounce receiver: accepted and ignored mail that is no delivery status report',
+  no_status: 'bounce receiver: accepted and ignored a report without a usable delivery-status part',
+  unparseable: 'bounce receiver: accepted and ignored a message that is not MIME',
+  other_recipient: 'bounce receiver: ignored a report about another address than its message was sent to',
+} as const;
 
 /** The message's bytes, or null when it went over the limit (the rest is drained, not kept). */
 function readStream(stream: SMTPServerDataStream, maxBytes: number): Promise<Buffer | null> {
