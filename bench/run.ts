@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { smtpOptionsFor } from '../src/mail/smtp-transport.js';
 import { type BenchContext, type BenchOptions, benchTempDir, raisedLimits, withPeakRss } from './bench-context.js';
 import { type BenchDatabase, openBenchPostgres, openBenchSqlite } from './bench-database.js';
+import { runBounceScenarios } from './bounce-scenarios.js';
 import { buildServer } from './build-server.js';
 import { runHttpLoad } from './http-load.js';
 import { runLimitScenarios } from './limit-scenarios.js';
@@ -21,7 +22,7 @@ const usage = `npm run bench -- [options]
   --postgres           also run on PostgreSQL, in a database otp_bench that the bench drops and creates
   --postgres-url=URL   where, as a role that may create databases (default: DATABASE_URL if it is
                        postgres://…, else postgres://postgres@127.0.0.1:5432/postgres)
-  --only=LIST          comma-separated: throughput, limits, scale (default: all)
+  --only=LIST          comma-separated: throughput, limits, scale, bounces (default: all)
   --cpu-prof           write a V8 CPU profile of every server process to bench/results/profiles/
   --log-level=LEVEL    the server's LOG_LEVEL (default warn: no line per request)
   --connections=N      concurrent connections (default 32)
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     postgres: { type: 'boolean', default: false },
     'postgres-url': { type: 'string' },
-    only: { type: 'string', default: 'throughput,limits,scale' },
+    only: { type: 'string', default: 'throughput,limits,scale,bounces' },
     'cpu-prof': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
     connections: { type: 'string', default: '32' },
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     const name = database.name;
     report.settings[name] = await database.settings();
     try {
-      if (only.has('throughput') || only.has('limits')) {
+      if (only.has('throughput') || only.has('limits') || only.has('bounces')) {
         if (!(await serverUsesDatabase(context, database))) {
           report.notes.push(
             `${database.name}: the server did not write to this database (DATABASE_URL not supported by this build yet): skipped.`,
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
       }
       if (only.has('throughput')) report.results.push(...(await runThroughputScenarios(context, database)));
       if (only.has('limits')) report.limits.push(...(await runLimitScenarios(context, database)));
+      if (only.has('bounces')) report.results.push(...(await runBounceScenarios(context, database)));
       if (only.has('scale')) {
         await database.close();
         database = await open();

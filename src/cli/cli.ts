@@ -3,10 +3,12 @@ import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { StoreUnavailableError } from '../core/store-unavailable-error.js';
 import { createLogger } from '../ops/logger.js';
+import { startConfiguredBounceReceiver } from '../runtime/bounce-listener.js';
 import { openOtpRuntime } from '../runtime/otp-runtime.js';
 import { buildApp } from '../web/app.js';
 import { pagePaths } from '../web/page-paths.js';
 import { apiKeyCommand } from './api-key-command.js';
+import { bouncesCommand } from './bounces-command.js';
 import { migrateCommand, outboxCommand, purgeCommand } from './database-commands.js';
 import { dkimKeygenCommand } from './dkim-keygen-command.js';
 import { sendTestEmail } from './send-test-email.js';
@@ -22,6 +24,7 @@ const commands = {
   'api-key': 'print a new API key and the SHA-256 hash to add to API_KEY_HASHES',
   'dkim-keygen': 'print a new DKIM key and its DNS TXT record: dkim-keygen --domain DOMAIN --selector NAME',
   suppression: 'addresses that get no mail: suppression list | add ADDRESS | remove ADDRESS',
+  bounces: 'run the bounce receiver alone (an SMTP listener on BOUNCE_SMTP_HOST:BOUNCE_SMTP_PORT)',
   help: 'show this text',
 } as const;
 type Command = keyof typeof commands;
@@ -85,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
       return runWorker(config);
     case 'serve':
       return serve(config);
+    case 'bounces':
+      return bouncesCommand(config, onShutdownSignal);
     case 'help':
       return 0;
   }
@@ -130,6 +135,7 @@ async function serve(config: Readonly<Config>): Promise<number> {
   const runtime = await openOtpRuntime(config, logger);
   const app = await buildApp(runtime, logger);
   await app.listen({ port: config.port, host: config.host });
+  const bounceReceiver = await startConfiguredBounceReceiver(config, runtime, logger);
   if (runtime.devMailbox !== undefined) {
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -140,6 +146,7 @@ async function serve(config: Readonly<Config>): Promise<number> {
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'shutting down: no new requests, finishing sends under way');
     await app.close();
+    await bounceReceiver?.close();
     await runtime.close();
   });
   return -1;

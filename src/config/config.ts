@@ -6,6 +6,7 @@ import { defaultOtpPolicy, type OtpPolicy } from '../core/otp-policy.js';
 import { smtpUrlList } from '../mail/smtp-url-list.js';
 import type { DatabaseConfig } from '../store/database.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
+import { type BounceConfig, bounceConfigFrom, bounceEnvShape } from './bounce-config.js';
 import { type DkimConfig, dkimConfigFrom, dkimEnvShape } from './dkim-config.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type HttpServerConfig, httpServerConfigFrom, httpServerEnvShape } from './http-server-config.js';
@@ -23,6 +24,7 @@ const envSchema = z.object({
   ...httpServerEnvShape,
   ...dkimEnvShape,
   ...suppressionEnvShape,
+  ...bounceEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -139,6 +141,8 @@ export interface Config {
   outbox: OutboxConfig;
   /** The suppression list (SUPPRESSION_DAYS). */
   suppression: Readonly<SuppressionConfig>;
+  /** Late bounces: VERP envelope sender, the inbound receiver, the webhook's keys (BOUNCE_*, DELIVERY_EVENTS_API_KEYS). */
+  bounces: BounceConfig;
 }
 
 export interface OutboxConfig {
@@ -201,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const api = apiConfigFrom(e, e.APP_NAME, isProduction, problems);
   const http = httpServerConfigFrom(e, problems);
   const dkim = dkimConfigFrom(e, problems);
+  const bounces = bounceConfigFrom(e, api.keyHashes, problems);
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
   } else if (isProduction && e.PUBLIC_URL?.startsWith('http:')) {
@@ -270,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       shutdownGraceMs: e.OUTBOX_SHUTDOWN_GRACE_SECONDS * 1000,
     }),
     suppression: suppressionConfigFrom(e),
+    bounces,
   });
 }
 

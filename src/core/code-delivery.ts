@@ -42,7 +42,8 @@ export function parseCodeEmail(json: string): { ok: true; email: CodeEmail } | {
 
 /** Port: delivers a code email. Rejects when the transport could not accept the message. */
 export interface CodeDelivery {
-  deliverCode(email: CodeEmail): Promise<void>;
+  /** `outbox.messageId`: the outbox message (the code's id), so a later bounce can name it. */
+  deliverCode(email: CodeEmail, outbox?: { messageId: string }): Promise<void>;
 }
 
 /**

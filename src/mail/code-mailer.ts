@@ -16,6 +16,11 @@ export interface CodeMailerOptions {
    * runtime/one-time-link.ts). Without it the email carries the code only.
    */
   linkUrl?: ((token: string) => string) | undefined;
+  /**
+   * The envelope sender of a message (its VERP address: runtime/verp-envelope.ts builds it from
+   * BOUNCE_ADDRESS). Unset, or for a message without an outbox id, the transport uses `from`.
+   */
+  envelopeFrom?: ((message: { messageId: string; recipient: string }) => string) | undefined;
 }
 
 /**
@@ -32,15 +37,17 @@ export class CodeMailer implements CodeDelivery {
   readonly #from: string;
   readonly #appName: string;
   readonly #linkUrl: ((token: string) => string) | undefined;
+  readonly #envelopeFrom: CodeMailerOptions['envelopeFrom'];
 
   constructor(options: CodeMailerOptions) {
     this.#transport = options.transport;
     this.#from = options.from;
     this.#appName = options.appName;
     this.#linkUrl = options.linkUrl;
+    this.#envelopeFrom = options.envelopeFrom;
   }
 
-  async deliverCode(email: CodeEmail): Promise<void> {
+  async deliverCode(email: CodeEmail, outbox?: { messageId: string }): Promise<void> {
     const rendered = renderCodeEmail({
       code: email.code,
       purpose: email.purpose,
@@ -50,8 +57,10 @@ export class CodeMailer implements CodeDelivery {
       locale: isLocale(email.locale) ? email.locale : defaultLocale,
       linkUrl: email.linkToken === undefined ? undefined : this.#linkUrl?.(email.linkToken),
     });
+    const to = asciiRecipient(email.to);
+    const envelopeFrom = outbox === undefined ? undefined : this.#envelopeFrom?.({ messageId: outbox.messageId, recipient: to });
     try {
-      await this.#transport.send({ to: asciiRecipient(email.to), from: this.#from, ...rendered });
+      await this.#transport.send({ to, from: this.#from, ...rendered, ...(envelopeFrom === undefined ? {} : { envelopeFrom }) });
     } catch (error) {
       // Any transport may be plugged in here, so do not trust its error text to be free of the code.
       throw toMailDeliveryError(error, email.linkToken === undefined ? [email.code] : [email.code, email.linkToken]);

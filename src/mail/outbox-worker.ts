@@ -172,7 +172,7 @@ export class OutboxWorker {
       Math.max(50, Math.floor(this.options.leaseMs / 3)),
     );
     try {
-      await this.options.delivery.deliverCode(email.email);
+      await this.options.delivery.deliverCode(email.email, { messageId: message.id });
     } catch (error) {
       return this.afterFailure(message, error);
     } finally {

@@ -7,6 +7,11 @@ export interface OutgoingMessage {
   text: string;
   /** HTML body; every interpolated value is already escaped. Holds the code too. */
   html: string;
+  /**
+   * The envelope sender (SMTP MAIL FROM, the Return-Path the receiver records), where bounces go; unset,
+   * the From address. With BOUNCE_ADDRESS it is the message's own VERP address.
+   */
+  envelopeFrom?: string;
 }
 
 /**

@@ -142,12 +142,15 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
 }
 
 /** What nodemailer's sendMail gets for a message: the message, its Message-ID and MIME boundary, our headers. */
-export function mailOptionsFor(message: OutgoingMessage): SendMailOptions {
+export function mailOptionsFor(outgoing: OutgoingMessage): SendMailOptions {
+  const { envelopeFrom, ...message } = outgoing;
   // nodemailer would make the Message-ID and the MIME boundary from six randomBytes() calls, each a
   // trip to the system's random source (≈8 µs here); a UUID comes from Node's pooled buffer.
   const id = randomUUID();
   return {
     ...message,
+    // The VERP address takes the bounces; the From header stays what the reader sees.
+    ...(envelopeFrom === undefined ? {} : { envelope: { from: envelopeFrom, to: message.to } }),
     messageId: `<${id}@${senderDomain(message.from) ?? 'localhost'}>`,
     baseBoundary: id.replaceAll('-', ''),
     headers: {

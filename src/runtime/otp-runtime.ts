@@ -12,6 +12,7 @@ import { SecretKeyring } from '../core/secret-keyring.js';
 import type { StoredSigningKeyring } from '../core/signing-keyring.js';
 import type { SuccessVisitStore } from '../core/success-visit-store.js';
 import type { VerificationTokens } from '../core/verification-token.js';
+import { VerpTokens } from '../core/verp-token.js';
 import { CodeMailer } from '../mail/code-mailer.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { createFailoverTransport, type FailoverEvent } from '../mail/failover-transport.js';
@@ -32,6 +33,7 @@ import { KyselySuppressionList } from '../store/suppressions.repository.js';
 import { counterRetentionOf, startSweeper, sweepRetentionMs } from '../store/sweeper.js';
 import { oneTimeLinkBuilder } from './one-time-link.js';
 import { createVerificationTokens } from './verification-tokens.js';
+import { verpEnvelopeFrom } from './verp-envelope.js';
 
 /** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
 export interface OtpRuntime {
@@ -59,6 +61,8 @@ export interface OtpRuntime {
   deliveryEvents: DeliveryEvents;
   /** The deployment-wide suppression list, as requests and the worker read it. */
   suppressions: KyselySuppressionList;
+  /** Issues and opens the tokens of VERP envelope senders (BOUNCE_ADDRESS); the bounce receiver and the webhook open them. */
+  verpTokens: VerpTokens;
   /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
@@ -85,6 +89,7 @@ export async function openOtpRuntime(
   const store = new KyselyOtpStore(db);
   const outbox = new KyselyOutboxStore(db);
   const sealer = new SealedBox(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'outbox seal v1'));
+  const verpTokens = new VerpTokens(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'verp token v1'));
   // Start-up can fail here (database unreachable, a bad signing key): close the pool rather than leak it
   // into a library user's process.
   const { tokens, storedKeys: storedSigningKeys } = await (async () => {
@@ -148,6 +153,7 @@ export async function openOtpRuntime(
           from: config.mail.from,
           appName: config.appName,
           linkUrl: oneTimeLinkBuilder(config.publicUrl),
+          envelopeFrom: verpEnvelopeFrom(config.bounces.address, verpTokens),
         }),
         sealer,
         clock,
@@ -198,6 +204,7 @@ export async function openOtpRuntime(
     mailCheck,
     deliveryEvents,
     suppressions,
+    verpTokens,
     async close() {
       sweeper.stop();
       await worker?.stop(config.outbox.shutdownGraceMs);

@@ -137,6 +137,11 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
       callLimitPerKey: config.api.callLimitPerKey,
       clientLimitWindowSeconds: config.clientLimitWindowSeconds,
       bodyLimitBytes: config.bodyLimitBytes,
+      deliveryEvents: {
+        events: options.otp.deliveryEvents,
+        verpTokens: options.otp.verpTokens,
+        allowedKeyLabels: config.bounces.webhookApiKeyLabels,
+      },
     });
   } else if (pages && config.api.returnUrl !== undefined) {
     // The success page hands out tokens: their keys must be published even with the API off.

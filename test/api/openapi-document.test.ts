@@ -13,6 +13,12 @@ const operations = [
   },
   { method: 'get', path: '/api/v1/otp/{id}', statuses: ['200', '400', '401', '404', '503'], secured: true },
   { method: 'get', path: '/.well-known/jwks.json', statuses: ['200'], secured: false },
+  {
+    method: 'post',
+    path: '/api/v1/delivery-events',
+    statuses: ['200', '400', '401', '403', '413', '415', '429', '503'],
+    secured: true,
+  },
 ];
 
 describe('the OpenAPI 3.1 document', () => {
@@ -56,7 +62,7 @@ describe('the OpenAPI 3.1 document', () => {
       if (operation.method === 'post') {
         const body = declared.requestBody.content['application/json'].schema;
         expect(body.additionalProperties).toBe(false);
-        expect(body.required).toContain('email');
+        expect(body.required).toContain(operation.path === '/api/v1/delivery-events' ? 'events' : 'email');
       }
     });
   }

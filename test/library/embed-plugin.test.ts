@@ -88,6 +88,7 @@ describe('embedding otp-app in your own Fastify app (the README example)', () =>
     const openApi = (await (await fetch(new URL('/otp/api/v1/openapi.json', baseUrl))).json()) as any;
     expect(Object.keys(openApi.paths).sort()).toEqual([
       '/otp/.well-known/jwks.json',
+      '/otp/api/v1/delivery-events',
       '/otp/api/v1/otp',
       '/otp/api/v1/otp/verify',
       '/otp/api/v1/otp/{id}',

@@ -12,10 +12,10 @@ export interface ServerProcessOptions {
   /** Environment for the app on top of a clean base (PATH, HOME, NODE_ENV=test, SECRET_KEY, HOST). */
   env: Record<string, string>;
   /** @default 'serve' */
-  command?: 'serve' | 'worker';
+  command?: 'serve' | 'worker' | 'bounces';
   /** Working directory; the CLI reads `.env` from here, so a temp dir keeps the repo's out. */
   cwd: string;
-  /** How long to wait for the first HTTP answer (serve) or the start log line (worker). @default 20000 */
+  /** How long to wait for the first HTTP answer (serve) or the start log line (worker, bounces). @default 20000 */
   readyTimeoutMs?: number;
   /** The program to run instead of the TypeScript sources, e.g. an installed package's `otp-app` bin. */
   executable?: string;
@@ -86,7 +86,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     });
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  const ready = command === 'serve' ? () => answersHttp(baseUrl) : async () => output.includes('outbox.worker_started');
+  const startLine = command === 'bounces' ? 'bounce.receiver_started' : 'outbox.worker_started';
+  const ready = command === 'serve' ? () => answersHttp(baseUrl) : async () => output.includes(startLine);
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
   let exit: ExitResult | undefined;

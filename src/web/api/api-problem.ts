@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const apiProblems = {
   invalid_request: { status: 400, title: 'The request is not valid' },
   unauthorized: { status: 401, title: 'A valid API key is required' },
+  forbidden: { status: 403, title: 'This API key may not do this' },
   not_found: { status: 404, title: 'No such endpoint' },
   // Only where it cannot tell anyone who asked for a code: see otp-api.route.ts.
   no_pending_code: { status: 404, title: 'No such code' },

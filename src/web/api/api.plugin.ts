@@ -2,14 +2,17 @@ import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type ApiKeyHash, ApiKeyVerifier } from '../../core/api-key.js';
+import type { DeliveryEvents } from '../../core/delivery-events.js';
 import type { OtpService } from '../../core/otp-service.js';
 import type { VerificationTokens } from '../../core/verification-token.js';
+import type { VerpTokens } from '../../core/verp-token.js';
 import type { PagePaths } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import { apiDocsPage } from './api-docs-page.js';
 import { createApiErrorHandler } from './api-error-handler.js';
 import { requireApiKey } from './api-key-auth.js';
 import { sendProblem } from './api-problem.js';
+import { deliveryEventsRoutes } from './delivery-events.route.js';
 import { jwksRoutes } from './jwks.route.js';
 import { finishOpenApiDocument, type OpenApiDocument } from './openapi-document.js';
 import { otpApiRoutes } from './otp-api.route.js';
@@ -25,6 +28,8 @@ export interface ApiPluginOptions {
   clientLimitWindowSeconds: number;
   /** Largest JSON body accepted; larger ones get 413 payload_too_large. */
   bodyLimitBytes: number;
+  /** POST /api/v1/delivery-events: where events go, the VERP tokens they may name, and the keys that may call it. */
+  deliveryEvents?: { events: DeliveryEvents; verpTokens: VerpTokens; allowedKeyLabels: readonly string[] };
 }
 
 /**
@@ -98,6 +103,16 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
           callLimitPerKey: options.callLimitPerKey,
           clientLimitWindowSeconds: options.clientLimitWindowSeconds,
         });
+        if (options.deliveryEvents !== undefined) {
+          await protectedScope.register(deliveryEventsRoutes, {
+            deliveryEvents: options.deliveryEvents.events,
+            verpTokens: options.deliveryEvents.verpTokens,
+            allowedKeyLabels: options.deliveryEvents.allowedKeyLabels,
+            docsPath,
+            callLimitPerKey: options.callLimitPerKey,
+            clientLimitWindowSeconds: options.clientLimitWindowSeconds,
+          });
+        }
       });
     },
     { prefix: '/api/v1' },

@@ -53,6 +53,7 @@ const statusDescriptions: Record<string, string> = {
   '202': 'Accepted: the email is queued',
   '400': 'invalid_request (`errors` names each field at fault)',
   '401': 'unauthorized',
+  '403': 'forbidden',
   '404': 'no_pending_code',
   '410': 'expired',
   '413': 'payload_too_large',
