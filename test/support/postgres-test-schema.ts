@@ -33,13 +33,15 @@ async function sweepLeftoverSchemas(baseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
-    const { rows } = await client.query<{ name: string }>(
-      "select nspname as name from pg_namespace where nspname like 'otp\\_test\\_%'",
+    // The server's clock, not Date.now(): a test file that fakes the date (a day ahead, say) must not
+    // take every other file's live schema for a leftover.
+    const { rows } = await client.query<{ name: string; now_ms: string }>(
+      "select nspname as name, (extract(epoch from now()) * 1000)::bigint as now_ms from pg_namespace where nspname like 'otp\\_test\\_%'",
     );
-    for (const { name } of rows) {
+    for (const { name, now_ms: nowMs } of rows) {
       const created = /^otp_test_(\d+)_[0-9a-f]+$/.exec(name)?.[1];
       const legacy = /^otp_test_[0-9a-f]{12}$/.test(name);
-      if (legacy || (created !== undefined && Date.now() - Number(created) * 1000 > abandonedAfterMs)) {
+      if (legacy || (created !== undefined && Number(nowMs) - Number(created) * 1000 > abandonedAfterMs)) {
         await client.query(`drop schema if exists ${name} cascade`);
       }
     }
