@@ -17,6 +17,10 @@ export interface OtpMetrics {
   recordOtpEvent(event: OtpEvent): void;
   recordOutboxEvent(event: OutboxEvent): void;
   recordHttpResponse(input: { method: string; route: string; status: number; durationSeconds: number }): void;
+  /** How many switches of a pressure signal are on in this process (pumping: 0 or 1; networks, domains: how many). */
+  recordPressure(signal: string, active: number): void;
+  /** One proof-of-work challenge outcome: issued, solved, or the reason it failed. */
+  recordChallengeOutcome(outcome: string): void;
 }
 
 /**
@@ -79,6 +83,20 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     registers,
   });
 
+  const pressureActive = new Gauge({
+    name: 'otp_pressure_active',
+    help: 'Pressure signals on in this process: pumping 0 or 1; network and domain: how many networks or domains are challenged',
+    labelNames: ['signal'] as const,
+    registers,
+  });
+  for (const signal of ['pumping', 'network', 'domain']) pressureActive.set({ signal }, 0);
+  const challenges = new Counter({
+    name: 'otp_challenges_total',
+    help: 'Proof-of-work challenges on the request form: issued, solved, or the reason one failed',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+
   // Both outbox gauges come from one counts() query; a scrape collects them concurrently.
   let countsInFlight: Promise<OutboxCounts> | undefined;
   const countsForThisScrape = () => {
@@ -126,6 +144,12 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     recordHttpResponse({ method, route, status, durationSeconds }) {
       httpRequests.inc({ method, route, status: String(status) });
       httpDuration.observe({ method, route }, durationSeconds);
+    },
+    recordPressure(signal, active) {
+      pressureActive.set({ signal }, active);
+    },
+    recordChallengeOutcome(outcome) {
+      challenges.inc({ outcome });
     },
   };
 }
