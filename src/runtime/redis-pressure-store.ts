@@ -21,7 +21,9 @@ export function openRedisPressureStore(redisUrl: string, keyPrefix: string, onEr
   // Loaded only when configured, as in client-rate-limit.ts.
   const { Redis } = createRequire(import.meta.url)('ioredis') as { Redis: typeof RedisClient };
   const redis = new Redis(redisUrl, {
-    enableOfflineQueue: false,
+    // Queued while (re)connecting, but never longer than the command timeout: the first requests after
+    // start are counted, and a Redis that is away still costs a request at most that long.
+    enableOfflineQueue: true,
     commandTimeout: redisCommandTimeoutMs,
     connectTimeout: 2000,
     maxRetriesPerRequest: 0,
