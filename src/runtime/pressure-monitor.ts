@@ -40,6 +40,8 @@ export class PressureMonitor {
   readonly #pumping: PressureSwitch;
   readonly #keyed: Record<KeyedSignal, Map<string, PressureSwitch>> = { network: new Map(), domain: new Map() };
   readonly #windowMs: number;
+  /** While the soft counters fail, one event says so (not one per request). */
+  #countersFailing = false;
 
   constructor(private readonly options: PressureMonitorOptions) {
     this.#pumping = new PressureSwitch(pumpingSwitchSettings(options.settings));
@@ -94,9 +96,11 @@ export class PressureMonitor {
         if (key === null || thresholdOf(signal, this.options.settings) === 0) return null;
         try {
           const volume = await this.options.counters.hit(`${signal}:${key}`, this.#windowMs, nowMs);
+          this.#countersFailing = false;
           return { signal, key, volume };
         } catch (error) {
-          this.options.events({ type: 'pressure.check_failed', signal, error });
+          if (!this.#countersFailing) this.options.events({ type: 'pressure.check_failed', signal, error });
+          this.#countersFailing = true;
           return null;
         }
       }),

@@ -72,6 +72,25 @@ describe.each(dialects)('answers to the proof-of-work challenge (%s)', (dialect:
     expect(await emailsQueued()).toBe(1);
   });
 
+  it('challenges "Send a new code" too, and sends the new code once solved', async () => {
+    const first = await challengePageFor(anna);
+    expect((await browser.post(paths.request, { email: anna, altcha: await solvedPayload(challengeIn(first.body)) })).path).toBe(
+      paths.verify,
+    );
+    clock.advanceSeconds(61);
+    const resend = await browser.post(paths.request, { email: anna, resend: '1' });
+    expectChallengePage(resend);
+    expect(resend.body).toContain('<input type="hidden" name="resend" value="1">');
+    const sent = await browser.post(paths.request, {
+      email: anna,
+      resend: '1',
+      altcha: await solvedPayload(challengeIn(resend.body)),
+    });
+    expect(sent.path).toBe(paths.verify);
+    expect(textOf(sent.body)).toContain('New code sent.');
+    expect(await emailsQueued()).toBe(2);
+  });
+
   it('refuses a forged signature', async () => {
     const challenge = challengeIn((await challengePageFor(anna)).body);
     const payload = decodePayload(await solvedPayload(challenge));
