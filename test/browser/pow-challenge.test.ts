@@ -91,6 +91,24 @@ describeInBrowser('the proof-of-work challenge in a real browser (OTP_CHALLENGE=
   );
 
   it(
+    'in German: the page and the widget speak German',
+    async () => {
+      testApp = await startTestApp({ env: { OTP_CHALLENGE: 'always', OTP_CHALLENGE_MEAN_ATTEMPTS: '10000000' } });
+      const { context, page } = await newBrowserPage(browser(), { locale: 'de-DE' });
+      const problems = watchForProblems(page);
+      await page.goto(`${testApp.baseUrl}/secure-otp/request/`);
+      await page.getByLabel('E-Mail-Adresse').fill(anna);
+      await page.getByRole('button', { name: 'Code zusenden' }).click();
+      await expect.poll(() => page.locator('altcha-widget').textContent()).toContain('Wird überprüft');
+      expect(await page.getByRole('status').first().textContent()).toContain('führt Ihr Browser eine kurze Berechnung aus');
+      await checkPageState(page, 'pow-challenge-solving-de');
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+    browserTestTimeoutMs,
+  );
+
+  it(
     'without JavaScript: says plainly why no code can be sent now and when to try again; accessible',
     async () => {
       testApp = await startTestApp({ env: { OTP_CHALLENGE: 'always' } });
