@@ -119,7 +119,7 @@ export class PressureMonitor {
   /** Checks pumping and the keys under pressure every `pumpingCheckIntervalSeconds`, until stopped. */
   start(): { stop(): void } {
     let running = false;
-    const timer = setInterval(async () => {
+    const tick = async () => {
       if (running) return;
       running = true;
       try {
@@ -130,7 +130,10 @@ export class PressureMonitor {
       } finally {
         running = false;
       }
-    }, this.options.settings.pumpingCheckIntervalSeconds * 1000);
+    };
+    // At once too: a process started in the middle of an attack challenges from its first seconds.
+    void tick();
+    const timer = setInterval(tick, this.options.settings.pumpingCheckIntervalSeconds * 1000);
     timer.unref();
     return { stop: () => clearInterval(timer) };
   }
