@@ -35,7 +35,8 @@ export const de: Catalogue = {
 
   'challenge.title': 'Einen Moment',
   'challenge.busy':
-    'Gerade erreichen uns sehr viele Code-Anfragen. Bevor wir Ihren Code senden, führt Ihr Browser eine kurze Berechnung aus; das dauert ein, zwei Sekunden, danach wird der Code von selbst gesendet.',
+    'Gerade erreichen uns sehr viele Code-Anfragen. Bevor wir Ihren Code senden, bitten wir Ihren Browser um eine kurze Berechnung.',
+  'challenge.automatic': 'Das dauert ein, zwei Sekunden; danach wird der Code von selbst gesendet.',
   'challenge.noScript':
     'Diese Berechnung braucht JavaScript, das in diesem Browser ausgeschaltet ist. Deshalb können wir gerade keinen Code senden. Versuchen Sie es in {wait} erneut, oder schalten Sie JavaScript ein und laden Sie die Seite neu.',
   'challenge.for': 'Code für {address}',

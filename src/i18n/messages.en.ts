@@ -36,7 +36,8 @@ export const en = {
 
   'challenge.title': 'One moment',
   'challenge.busy':
-    'Many code requests are reaching us right now. Before we send yours, your browser does a short calculation; it takes a second or two, and then the code is sent by itself.',
+    'Many code requests are reaching us right now, so before we send yours we ask your browser for a short calculation.',
+  'challenge.automatic': 'It takes a second or two; then the code is sent by itself.',
   'challenge.noScript':
     'That calculation needs JavaScript, which is off in this browser, so we cannot send a code right now. Try again in {wait}, or turn JavaScript on and reload this page.',
   'challenge.for': 'Code for {address}',

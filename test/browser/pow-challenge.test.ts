@@ -81,7 +81,9 @@ describeInBrowser('the proof-of-work challenge in a real browser (OTP_CHALLENGE=
             .catch(() => null),
         )
         .not.toBe('unverified');
-      expect(await page.getByRole('status').first().textContent()).toContain('your browser does a short calculation');
+      expect(await page.getByRole('status').first().textContent()).toContain(
+        'we ask your browser for a short calculation. It takes a second or two; then the code is sent by itself.',
+      );
       expect(await page.locator('noscript').count()).toBe(1);
       await checkPageState(page, 'pow-challenge-solving');
       expect(problems).toEqual([]);
@@ -100,7 +102,7 @@ describeInBrowser('the proof-of-work challenge in a real browser (OTP_CHALLENGE=
       await page.getByLabel('E-Mail-Adresse').fill(anna);
       await page.getByRole('button', { name: 'Code zusenden' }).click();
       await expect.poll(() => page.locator('altcha-widget').textContent()).toContain('Wird überprüft');
-      expect(await page.getByRole('status').first().textContent()).toContain('führt Ihr Browser eine kurze Berechnung aus');
+      expect(await page.getByRole('status').first().textContent()).toContain('danach wird der Code von selbst gesendet');
       await checkPageState(page, 'pow-challenge-solving-de');
       expect(problems).toEqual([]);
       await context.close();
@@ -119,6 +121,8 @@ describeInBrowser('the proof-of-work challenge in a real browser (OTP_CHALLENGE=
       await message.waitFor();
       expect(await message.textContent()).toMatch(/^That calculation needs JavaScript.*Try again in 5 minutes/);
       expect((await message.boundingBox())?.height).toBeGreaterThan(0);
+      // No promise the page cannot keep without script.
+      expect(await noScript.page.getByText('then the code is sent by itself').isVisible()).toBe(false);
       await checkPageState(noScript.page, 'pow-challenge-no-javascript', { axe: false });
       await noScript.context.close();
 

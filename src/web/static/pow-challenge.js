@@ -4,6 +4,8 @@
 // Without JavaScript none of this runs, and the page's <noscript> text says why and when to try again.
 
 const widgets = [...document.querySelectorAll('altcha-widget[data-pow-challenge]')];
+// "…then the code is sent by itself" is true only now that this script runs.
+for (const sentence of document.querySelectorAll('[data-pow-automatic]')) sentence.hidden = false;
 let algorithmsRegistered;
 const ready = new Promise((resolve) => {
   algorithmsRegistered = resolve;

@@ -33,7 +33,10 @@ export function challengePage(model: ChallengePageModel): SafeHtml {
   // The widget's own attribution and logo link to altcha.org: left out, nothing here leads off-site.
   const configuration = JSON.stringify({ hideFooter: true, hideLogo: true });
   return html`<h1>${t('request.title')}</h1>
-${failure}<p class="message notice" role="status">${t('challenge.busy')}</p>
+${failure}<p class="message notice" role="status">${t('challenge.busy')}${
+    // Only true where the script runs: pow-challenge.js shows it. Without JavaScript the <noscript> text speaks instead.
+    model.failure === undefined ? html`<span data-pow-automatic hidden> ${t('challenge.automatic')}</span>` : ''
+  }</p>
 <noscript><p class="message error">${t('challenge.noScript', { wait: formatWait(model.locale, model.retryAfterSeconds) })}</p></noscript>
 <form method="post" action="${model.paths.request}">
 ${csrfField(model.csrfToken)}
