@@ -95,6 +95,11 @@ export interface OtpRuntimeOptions {
   };
   /** How long a permanent bounce keeps its address off the mail (docs/suppression.md). @default 30 SUPPRESSION_DAYS */
   suppressionDays?: number;
+  /**
+   * The proof of work on the hosted request form (docs/challenge.md): `auto` only under pressure (pumping,
+   * a busy network or recipient domain), `off`, or `always`. The API is never challenged. OTP_CHALLENGE @default 'auto'
+   */
+  challenge?: 'auto' | 'off' | 'always';
   /** Deliver queued mail from this process. @default true */
   runWorker?: boolean;
   /** @default a pino logger at `info` on stdout */
@@ -145,6 +150,7 @@ export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpR
       TOKEN_ISSUER: options.tokens?.issuer,
       TOKEN_SIGNING_KEYS: options.tokens?.signingKeys?.join(','),
       TOKEN_KEY_ROTATION_DAYS: options.tokens?.rotateAfterDays,
+      OTP_CHALLENGE: options.challenge,
     }),
   );
   const logger = options.logger ?? pino({ level: 'info' });

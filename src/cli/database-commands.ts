@@ -26,9 +26,9 @@ export function migrateCommand(config: Readonly<Config>): Promise<number> {
 export function purgeCommand(config: Readonly<Config>): Promise<number> {
   return withDatabase(config, async (db) => {
     if (config.autoMigrate) await migrateToLatest(db);
-    console.log(
-      `Deleted ${await sweepOnce(db, Date.now(), sweepRetentionMs(config.policy), counterRetentionOf(config.policy))} rows.`,
-    );
+    // As the app sweeps: finished codes of the pressure window stay, or a purge would read as pumping.
+    const retention = { ...counterRetentionOf(config.policy), finishedCodesMs: config.challenge.pressureWindowSeconds * 1000 };
+    console.log(`Deleted ${await sweepOnce(db, Date.now(), sweepRetentionMs(config.policy), retention)} rows.`);
     return 0;
   });
 }

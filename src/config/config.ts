@@ -7,6 +7,7 @@ import { smtpUrlList } from '../mail/smtp-url-list.js';
 import type { DatabaseConfig } from '../store/database.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { type BounceConfig, bounceConfigFrom, bounceEnvShape } from './bounce-config.js';
+import { type ChallengeConfig, challengeConfigFrom, challengeEnvShape } from './challenge-config.js';
 import { type DkimConfig, dkimConfigFrom, dkimEnvShape } from './dkim-config.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type HttpServerConfig, httpServerConfigFrom, httpServerEnvShape } from './http-server-config.js';
@@ -25,6 +26,7 @@ const envSchema = z.object({
   ...dkimEnvShape,
   ...suppressionEnvShape,
   ...bounceEnvShape,
+  ...challengeEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -143,6 +145,8 @@ export interface Config {
   suppression: Readonly<SuppressionConfig>;
   /** Late bounces: VERP envelope sender, the inbound receiver, the webhook's keys (BOUNCE_*, DELIVERY_EVENTS_API_KEYS). */
   bounces: BounceConfig;
+  /** The proof-of-work challenge on the request form and the pressure that switches it on. */
+  challenge: Readonly<ChallengeConfig>;
 }
 
 export interface OutboxConfig {
@@ -206,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const http = httpServerConfigFrom(e, problems);
   const dkim = dkimConfigFrom(e, problems);
   const bounces = bounceConfigFrom(e, api.keyHashes, problems);
+  const challenge = challengeConfigFrom(e, problems);
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
   } else if (isProduction && e.PUBLIC_URL?.startsWith('http:')) {
@@ -276,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }),
     suppression: suppressionConfigFrom(e),
     bounces,
+    challenge,
   });
 }
 

@@ -33,6 +33,18 @@ export const de: Catalogue = {
   'request.submit': 'Code zusenden',
   'request.haveCode': 'Ich habe schon einen Code',
 
+  'challenge.title': 'Einen Moment',
+  'challenge.busy':
+    'Gerade erreichen uns sehr viele Code-Anfragen. Bevor wir Ihren Code senden, bitten wir Ihren Browser um eine kurze Berechnung.',
+  'challenge.automatic': 'Das dauert ein, zwei Sekunden; danach wird der Code von selbst gesendet.',
+  'challenge.noScript':
+    'Diese Berechnung braucht JavaScript, das in diesem Browser ausgeschaltet ist. Deshalb können wir gerade keinen Code senden. Versuchen Sie es in {wait} erneut, oder schalten Sie JavaScript ein und laden Sie die Seite neu.',
+  'challenge.for': 'Code für {address}',
+  'challenge.expired':
+    'Die Prüfung hat zu lange gedauert und ist abgelaufen. Wählen Sie „Code zusenden“, um es erneut zu versuchen.',
+  'challenge.refused':
+    'Diese Prüfung wurde nicht angenommen. Wählen Sie „Code zusenden“, um es mit einer neuen erneut zu versuchen.',
+
   'verify.title': 'Code prüfen',
   'verify.emailLabel': 'E-Mail-Adresse',
   'verify.change': 'Adresse ändern',

@@ -34,6 +34,16 @@ export const en = {
   'request.submit': 'Send me a code',
   'request.haveCode': 'I already have a code',
 
+  'challenge.title': 'One moment',
+  'challenge.busy':
+    'Many code requests are reaching us right now, so before we send yours we ask your browser for a short calculation.',
+  'challenge.automatic': 'It takes a second or two; then the code is sent by itself.',
+  'challenge.noScript':
+    'That calculation needs JavaScript, which is off in this browser, so we cannot send a code right now. Try again in {wait}, or turn JavaScript on and reload this page.',
+  'challenge.for': 'Code for {address}',
+  'challenge.expired': 'The check took too long and expired. Press “Send me a code” to try again.',
+  'challenge.refused': 'That check was not accepted. Press “Send me a code” to try again with a new one.',
+
   'verify.title': 'Verify a code',
   'verify.emailLabel': 'Email address',
   'verify.change': 'Change address',

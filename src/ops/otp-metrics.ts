@@ -20,6 +20,10 @@ export interface OtpMetrics {
   recordHttpResponse(input: { method: string; route: string; status: number; durationSeconds: number }): void;
   /** Delivery events (bounces, complaints, deliveries) by kind and result, and suppressions by cause. */
   recordDeliveryEvent(notice: DeliveryEventNotice): void;
+  /** How many switches of a pressure signal are on in this process (pumping: 0 or 1; networks, domains: how many). */
+  recordPressure(signal: string, active: number): void;
+  /** One proof-of-work challenge outcome: issued, solved, or the reason it failed. */
+  recordChallengeOutcome(outcome: string): void;
 }
 
 /**
@@ -94,6 +98,19 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     labelNames: ['cause'] as const,
     registers,
   });
+  const pressureActive = new Gauge({
+    name: 'otp_pressure_active',
+    help: 'Pressure signals on in this process: pumping 0 or 1; network and domain: how many networks or domains are challenged',
+    labelNames: ['signal'] as const,
+    registers,
+  });
+  for (const signal of ['pumping', 'network', 'domain']) pressureActive.set({ signal }, 0);
+  const challenges = new Counter({
+    name: 'otp_challenges_total',
+    help: 'Proof-of-work challenges on the request form: issued, solved, or the reason one failed',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
 
   // Both outbox gauges come from one counts() query; a scrape collects them concurrently.
   let countsInFlight: Promise<OutboxCounts> | undefined;
@@ -146,6 +163,12 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     recordDeliveryEvent(notice) {
       if (notice.type === 'delivery.event') deliveryEvents.inc({ kind: notice.kind, result: notice.result });
       else suppressions.inc({ cause: notice.cause });
+    },
+    recordPressure(signal, active) {
+      pressureActive.set({ signal }, active);
+    },
+    recordChallengeOutcome(outcome) {
+      challenges.inc({ outcome });
     },
   };
 }

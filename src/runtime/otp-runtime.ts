@@ -32,6 +32,8 @@ import { KyselySuccessVisitStore } from '../store/success-visits.repository.js';
 import { KyselySuppressionList } from '../store/suppressions.repository.js';
 import { counterRetentionOf, startSweeper, sweepRetentionMs } from '../store/sweeper.js';
 import { oneTimeLinkBuilder } from './one-time-link.js';
+import type { RequestChallenge } from './request-challenge.js';
+import { openRequestChallenge } from './request-challenge-wiring.js';
 import { createVerificationTokens } from './verification-tokens.js';
 import { verpEnvelopeFrom } from './verp-envelope.js';
 
@@ -63,6 +65,8 @@ export interface OtpRuntime {
   suppressions: KyselySuppressionList;
   /** Issues and opens the tokens of VERP envelope senders (BOUNCE_ADDRESS); the bounce receiver and the webhook open them. */
   verpTokens: VerpTokens;
+  /** The request form's proof-of-work challenge and the pressure that switches it on (docs/challenge.md). */
+  challenge: RequestChallenge;
   /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
@@ -116,6 +120,7 @@ export async function openOtpRuntime(
 
   const metrics = createOtpMetrics({ outboxCounts: () => outbox.counts(clock.nowMs()) });
   const mailCheck = new MailTransportCheck();
+  const requestChallenge = openRequestChallenge({ config, db, clock, logger, metrics });
   void mailCheck.start(transport).then((state) => {
     if (state.status === 'failed')
       logger.warn(
@@ -183,7 +188,8 @@ export async function openOtpRuntime(
     clock,
     intervalMs: config.sweepIntervalSeconds * 1000,
     retentionMs: sweepRetentionMs(policy),
-    counterRetention: counterRetentionOf(policy),
+    // Finished codes stay for the pressure window: the pumping signal counts them.
+    counterRetention: { ...counterRetentionOf(policy), finishedCodesMs: config.challenge.pressureWindowSeconds * 1000 },
     onSwept: (deleted) => deleted > 0 && logger.debug({ event: 'otp.swept', deleted }),
     onError: (error) => logger.error({ event: 'otp.sweep_failed', err: error }),
   });
@@ -205,8 +211,10 @@ export async function openOtpRuntime(
     deliveryEvents,
     suppressions,
     verpTokens,
+    challenge: requestChallenge.challenge,
     async close() {
       sweeper.stop();
+      await requestChallenge.close();
       await worker?.stop(config.outbox.shutdownGraceMs);
       await transport.close();
       await db.destroy();

@@ -168,11 +168,24 @@ export async function restoreReplacedCode(
   await trx.updateTable('otp_codes').set({ status: 'live' }).where('id', 'in', replaced).execute();
 }
 
-/** Sweeps codes that can no longer be used (used, superseded, withdrawn) and those expired before `cutoffMs`. */
-export function deleteDeadCodes(db: Kysely<Database>, cutoffMs: number): Promise<number> {
+/**
+ * Sweeps codes that can no longer be used (used, superseded, withdrawn) and those expired before `cutoffMs`.
+ * Finished codes issued after `finishedKeptSinceMs` stay: the pumping signal counts them (code-conversion.repository.ts).
+ */
+export function deleteDeadCodes(
+  db: Kysely<Database>,
+  cutoffMs: number,
+  finishedKeptSinceMs = Number.POSITIVE_INFINITY,
+): Promise<number> {
   return deleteInKeyRanges(db, {
     table: 'otp_codes',
     key: 'id',
-    where: (eb) => eb.or([eb('status', '!=', 'live'), eb('expires_at', '<=', cutoffMs)]),
+    where: (eb) =>
+      eb.or([
+        Number.isFinite(finishedKeptSinceMs)
+          ? eb.and([eb('status', '!=', 'live'), eb('created_at', '<=', finishedKeptSinceMs)])
+          : eb('status', '!=', 'live'),
+        eb('expires_at', '<=', cutoffMs),
+      ]),
   });
 }

@@ -7,6 +7,7 @@ import { deleteDeadCodes } from './codes.repository.js';
 import { deleteFinishedMessages } from './outbox.repository.js';
 import { deleteOldRateWindows } from './rate-window.repository.js';
 import type { Database } from './schema.js';
+import { deleteExpiredPowChallenges } from './spent-pow-challenges.repository.js';
 import { deleteStaleSuccessVisits } from './success-visits.repository.js';
 import { deleteExpiredSuppressions } from './suppressions.repository.js';
 
@@ -55,20 +56,24 @@ export async function sweepOnce(
   counterRetention: CounterRetention = { rateWindowsMs: retentionMs, addressFailuresMs: retentionMs },
 ): Promise<number> {
   const cutoffMs = nowMs - retentionMs;
-  const codes = await deleteDeadCodes(db, cutoffMs);
+  const finishedCodesMs = counterRetention.finishedCodesMs;
+  const codes = await deleteDeadCodes(db, cutoffMs, finishedCodesMs === undefined ? undefined : nowMs - finishedCodesMs);
   const challenges = await deleteIdleChallenges(db, cutoffMs);
   const windows = await deleteOldRateWindows(db, nowMs - Math.max(retentionMs, counterRetention.rateWindowsMs));
   const failures = await deleteEndedAddressFailures(db, nowMs - counterRetention.addressFailuresMs);
   const messages = await deleteFinishedMessages(db, cutoffMs);
   const visits = await deleteStaleSuccessVisits(db, nowMs);
   const suppressions = await deleteExpiredSuppressions(db, nowMs);
-  return codes + challenges + windows + failures + messages + visits + suppressions;
+  const powChallenges = await deleteExpiredPowChallenges(db, nowMs);
+  return codes + challenges + windows + failures + messages + visits + suppressions + powChallenges;
 }
 
 /** How long each kind of counter outlives its last start: never shorter than the window it counts in. */
 export interface CounterRetention {
   rateWindowsMs: number;
   addressFailuresMs: number;
+  /** Finished codes (used, superseded, withdrawn) are kept this long after issue, for the pumping signal. @default 0 */
+  finishedCodesMs?: number;
 }
 
 export function counterRetentionOf(policy: OtpPolicy): CounterRetention {

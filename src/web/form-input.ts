@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const requestForm = z.object({
   email: z.string().max(512),
   resend: z.literal('1').optional(),
+  /** The ALTCHA widget's payload (base64 JSON), when the form carried a proof-of-work challenge. */
+  altcha: z.string().max(8192).optional(),
 });
 
 export const verifyForm = z.object({

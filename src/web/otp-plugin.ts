@@ -77,6 +77,7 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
       windowMs: config.clientLimitWindowSeconds * 1000,
     },
     returnUrl: config.api.returnUrl,
+    challenge: options.otp.challenge,
   };
 
   addSecurityHeaders(app, {
@@ -86,6 +87,8 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
         defaultSrc: ["'none'"],
         // No inline script anywhere: pages work without JavaScript, and an injected <script> cannot run.
         scriptSrc: ["'self'"],
+        // The proof-of-work page solves in Web Workers loaded from our own origin (static/altcha/), never blob: or data:.
+        workerSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         // The success page may post the verification token back to the calling app (RETURN_URL), and only there.

@@ -19,6 +19,11 @@ export interface PagePaths {
   readonly devMailbox: string;
   readonly stylesheet: string;
   readonly script: string;
+  /** The proof-of-work page's script (static/pow-challenge.js); it loads the ALTCHA widget from powWidgetFolder. */
+  readonly powScript: string;
+  /** Where the ALTCHA widget's own files are served (`…/static/altcha/`). */
+  readonly powWidgetFolder: string;
+  readonly powStylesheet: string;
   /** Path of the cookies every page reads (CSRF secret, flash, language). */
   readonly siteCookiePath: string;
 }
@@ -37,6 +42,9 @@ export function pagePaths(prefix = ''): PagePaths {
     devMailbox: `${prefix}/dev/mailbox`,
     stylesheet: `${prefix}/static/app.css`,
     script: `${prefix}/static/app.js`,
+    powScript: `${prefix}/static/pow-challenge.js`,
+    powWidgetFolder: `${prefix}/static/altcha/`,
+    powStylesheet: `${prefix}/static/altcha/altcha.css`,
     siteCookiePath: `${prefix}/`,
   });
 }

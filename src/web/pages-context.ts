@@ -1,6 +1,7 @@
 import type { OtpService } from '../core/otp-service.js';
 import type { SuccessVisitStore } from '../core/success-visit-store.js';
 import type { VerificationTokens } from '../core/verification-token.js';
+import type { RequestChallenge } from '../runtime/request-challenge.js';
 import type { PageFrame } from './page-reply.js';
 
 /** Per-client limits of the page forms, counted by @fastify/rate-limit over one window. */
@@ -24,4 +25,6 @@ export interface PagesContext extends PageFrame {
   limits: ClientLimits;
   /** When set, the success page offers the verification token to this URL (a POST form back to the calling app). */
   returnUrl: string | undefined;
+  /** The request form's proof-of-work challenge under pressure (docs/challenge.md); none: never challenged. */
+  challenge?: RequestChallenge;
 }

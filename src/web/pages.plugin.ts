@@ -6,6 +6,7 @@ import { otpLinkRoutes } from './routes/otp-link.route.js';
 import { otpRequestRoutes } from './routes/otp-request.route.js';
 import { otpVerifyRoutes } from './routes/otp-verify.route.js';
 import { pagesRoutes } from './routes/pages.route.js';
+import { powStaticRoutes } from './routes/pow-static.route.js';
 import { staticRoutes } from './routes/static.route.js';
 
 export interface PagesPluginOptions {
@@ -21,6 +22,7 @@ export async function pagesPlugin(app: FastifyInstance, options: PagesPluginOpti
   // rather than let a script post the same fields another way.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   await app.register(staticRoutes);
+  await app.register(powStaticRoutes);
   await app.register(pagesRoutes, context);
   await app.register(otpRequestRoutes, context);
   await app.register(otpVerifyRoutes, context);

@@ -100,6 +100,7 @@ describe('the packed package, installed into a fresh project', () => {
       'dist/cli/cli.js',
       'dist/web/static/app.css',
       'dist/web/static/app.js',
+      'dist/web/static/pow-challenge.js',
     ]) {
       expect(packedFiles).toContain(file);
     }
@@ -119,7 +120,14 @@ describe('the packed package, installed into a fresh project', () => {
         env: { SMTP_URL: smtp.url, DATA_DIR: dataDir, API_KEY_HASHES: `ci:${sha256Hex}`, NODE_ENV: 'development' },
         readyTimeoutMs: 60_000,
       });
-      for (const path of ['/secure-otp/request/', '/static/app.css']) {
+      // The ALTCHA widget's files come from the installed `altcha` package, beside otp-app's own.
+      const powFiles = [
+        '/static/pow-challenge.js',
+        '/static/altcha/altcha.js',
+        '/static/altcha/pbkdf2-worker.js',
+        '/static/altcha/i18n-de.js',
+      ];
+      for (const path of ['/secure-otp/request/', '/static/app.css', ...powFiles]) {
         expect((await fetch(new URL(path, server.baseUrl))).status).toBe(200);
       }
       // The compiled server, not the sources: nothing under the checkout's src/ was loaded.

@@ -6,6 +6,7 @@ import { linkTokensSchema } from './0004-link-tokens.js';
 import { successVisitsSchema } from './0005-success-visits.js';
 import { flowBoundChallengesSchema } from './0006-flow-bound-challenges.js';
 import { suppressionsSchema } from './0007-suppressions.js';
+import { powChallengesSchema } from './0009-pow-challenges.js';
 
 /** Migrations live in code, not read from a folder, so they run the same under tsx and compiled. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-success-visits': successVisitsSchema,
   '0006-flow-bound-challenges': flowBoundChallengesSchema,
   '0007-suppressions': suppressionsSchema,
+  '0009-pow-challenges': powChallengesSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

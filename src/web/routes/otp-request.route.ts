@@ -8,6 +8,7 @@ import { pageRoutes } from '../page-paths.js';
 import { sendPage } from '../page-reply.js';
 import type { PagesContext } from '../pages-context.js';
 import { pendingCodeOf, pendingCodeTiming, requestFlowOf, setPendingCode } from '../pending-code.js';
+import { replyWithChallengeIfRequired } from '../request-challenge-reply.js';
 import { localeOf } from '../request-locale.js';
 import { requestPage } from '../views/request-page.js';
 import { verifyPage } from '../views/verify-page.js';
@@ -35,6 +36,9 @@ export async function otpRequestRoutes(app: FastifyInstance, context: PagesConte
         return renderFailure(request, reply, { field: 'email', text: invalidEmailMessage(locale) }, 400, '', false);
       }
       const resend = form.value.resend === '1';
+      // Under pressure only: a proof of work first (docs/challenge.md).
+      const challenged = await replyWithChallengeIfRequired(context, request, reply, { ...form.value, resend });
+      if (challenged !== null) return challenged;
       // The email goes out in the language of the page the person asked from. The code is bound to this
       // browser's flow: typed elsewhere it is refused; the link in the email works on any device.
       const flow = requestFlowOf(request);

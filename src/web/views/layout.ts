@@ -18,6 +18,8 @@ export function layout(options: LayoutOptions, main: SafeHtml): SafeHtml {
   const { t, locale } = pageMessages(options.locale);
   // Only pages with something to enhance load the script; the rest carry no <script> at all.
   const enhanced = /\sdata-(countdown|local-expiry)\b/.test(main.value);
+  // Only the proof-of-work page loads the ALTCHA widget (and its stylesheet), from our own origin.
+  const proofOfWork = main.value.includes(' data-pow-challenge');
   return html`<!doctype html>
 <html lang="${locale}">
 <head>
@@ -27,6 +29,12 @@ export function layout(options: LayoutOptions, main: SafeHtml): SafeHtml {
 <title>${options.title} · ${options.appName}</title>
 <link rel="stylesheet" href="${options.paths.stylesheet}">
 ${
+  proofOfWork
+    ? html`<link rel="stylesheet" href="${options.paths.powStylesheet}">
+<script type="module" src="${options.paths.powScript}"></script>
+`
+    : ''
+}${
   enhanced
     ? html`<script src="${options.paths.script}" defer></script>
 `
