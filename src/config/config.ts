@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defaultOtpPolicy, type OtpPolicy } from '../core/otp-policy.js';
 import { smtpUrlList } from '../mail/smtp-url-list.js';
 import type { DatabaseConfig } from '../store/database.js';
+import { type AbuseConfig, abuseConfigFrom, abuseEnvShape } from './abuse-config.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { type DkimConfig, dkimConfigFrom, dkimEnvShape } from './dkim-config.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
@@ -13,7 +14,7 @@ import { type HttpServerConfig, httpServerConfigFrom, httpServerEnvShape } from 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
 export class ConfigError extends Error {}
 
-export type { DatabaseConfig, DkimConfig };
+export type { AbuseConfig, DatabaseConfig, DkimConfig };
 
 const minSecretKeyBytes = 32;
 
@@ -21,6 +22,7 @@ const envSchema = z.object({
   ...apiEnvShape,
   ...httpServerEnvShape,
   ...dkimEnvShape,
+  ...abuseEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -135,6 +137,8 @@ export interface Config {
   clientLimitWindowSeconds: number;
   sweepIntervalSeconds: number;
   outbox: OutboxConfig;
+  /** Limits per client network and recipient domain, throw-away and mail-less domains (docs/abuse.md). */
+  abuse: AbuseConfig;
 }
 
 export interface OutboxConfig {
@@ -197,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const api = apiConfigFrom(e, e.APP_NAME, isProduction, problems);
   const http = httpServerConfigFrom(e, problems);
   const dkim = dkimConfigFrom(e, problems);
+  const abuse = abuseConfigFrom(e, problems);
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
   } else if (isProduction && e.PUBLIC_URL?.startsWith('http:')) {
@@ -265,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       giveUpAfterMs: e.OUTBOX_GIVE_UP_SECONDS * 1000,
       shutdownGraceMs: e.OUTBOX_SHUTDOWN_GRACE_SECONDS * 1000,
     }),
+    abuse,
   });
 }
 

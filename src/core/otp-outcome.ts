@@ -1,14 +1,26 @@
+import type { ScreenRefusal } from './request-screen.js';
+
 /**
  * Every expected outcome of requesting or verifying a code. One closed list serves the pages, the API
  * and the logs, so a reason means the same thing everywhere.
  */
-export const requestFailureReasons = ['invalid_email', 'invalid_purpose', 'cooldown', 'send_limit'] as const;
+export const requestFailureReasons = [
+  'invalid_email',
+  'invalid_purpose',
+  'cooldown',
+  'send_limit',
+  'domain_limit',
+  'disposable_address',
+  'no_mail_domain',
+] as const;
 export type RequestFailureReason = (typeof requestFailureReasons)[number];
 
 export type RequestOutcome =
   | { ok: true; codeId: string; address: string; expiresAt: Date; resendAfter: Date }
   | { ok: false; reason: 'invalid_email' | 'invalid_purpose' }
-  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number };
+  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number }
+  /** Refused by the request screen (request-screen.ts): a throw-away or mail-less domain, or its domain's limit. */
+  | ScreenRefusal;
 
 export const verifyFailureReasons = [
   'invalid_email',

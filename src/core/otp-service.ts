@@ -9,6 +9,7 @@ import { type CodeGenerator, normalizeCodeInput } from './one-time-code.js';
 import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
 import type { OtpPolicy } from './otp-policy.js';
 import type { OtpStore, ReserveAttemptResult, StoredCode } from './otp-store.js';
+import { admitEveryRequest, type RequestScreen } from './request-screen.js';
 import type { SealedBox } from './sealed-box.js';
 import type { UndeliverableCodes, UndeliveredCode } from './undeliverable-codes.js';
 import { flowKeyOf, sharedFlow } from './verification-flow.js';
@@ -35,6 +36,8 @@ export interface OtpServiceDependencies {
   codeGenerator: CodeGenerator;
   /** Told about every event worth a log line; never given a code. */
   events?: OtpEventListener;
+  /** Checks each request's recipient before a code is issued (disposable, mail-less, per-domain limit). */
+  requestScreen?: RequestScreen;
 }
 
 export type OtpEvent =
@@ -102,6 +105,13 @@ export class OtpService implements UndeliverableCodes {
     const purpose = input.purpose ?? policy.purposes[0]!;
     if (!policy.purposes.includes(purpose)) return { ok: false, reason: 'invalid_purpose' };
     const context = input.context ?? '';
+    // Its own statements, outside issueCode's transaction: a hot per-domain counter row would otherwise
+    // hold every request to that domain behind one transaction.
+    const admitted = await (this.deps.requestScreen ?? admitEveryRequest).admit({ address, nowMs: clock.nowMs() });
+    if (!admitted.ok) {
+      this.emit({ type: 'otp.request_refused', address, purpose, reason: admitted.reason });
+      return admitted;
+    }
 
     const flowKey = flowKeyOf(input.flow ?? sharedFlow);
     const code = this.deps.codeGenerator.generate(policy.codeLength);
@@ -142,6 +152,7 @@ export class OtpService implements UndeliverableCodes {
       maxAttemptsPerCode: policy.maxAttemptsPerCode,
     });
     if (!issued.ok) {
+      await admitted.release();
       this.emit({ type: 'otp.request_refused', address, purpose, reason: issued.reason });
       return { ok: false, reason: issued.reason, retryAfterSeconds: Math.ceil(issued.retryAfterMs / 1000) };
     }

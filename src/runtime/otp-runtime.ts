@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { DefenceEvent } from '../abuse/defence-events.js';
+import { logDefenceEvent } from '../abuse/defence-log.js';
+import type { MailDomainResolver } from '../abuse/mail-domain-resolver.js';
 import type { Config } from '../config/config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { CodeHasher } from '../core/code-hash.js';
@@ -27,6 +30,7 @@ import { migrateToLatest } from '../store/migrate.js';
 import { KyselySuccessVisitStore } from '../store/success-visits.repository.js';
 import { counterRetentionOf, startSweeper, sweepRetentionMs } from '../store/sweeper.js';
 import { oneTimeLinkBuilder } from './one-time-link.js';
+import { requestScreenFor } from './request-screen-for.js';
 import { createVerificationTokens } from './verification-tokens.js';
 
 /** Everything a running otp-app holds: database, mail, the service, the worker, and how to stop them. */
@@ -51,6 +55,8 @@ export interface OtpRuntime {
   metrics: OtpMetrics;
   /** The start-up check of the mail transport, for /readyz. */
   mailCheck: MailTransportCheck;
+  /** Logs and counts what an abuse defence did; the pages' per-network limit reports here too. */
+  defenceEvents(event: DefenceEvent): void;
   /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
@@ -61,6 +67,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   codeGenerator?: CodeGenerator;
   transport?: MailTransport;
+  /** DNS for the MX check (OTP_CHECK_MX). @default node:dns with the system's servers */
+  mailDomainResolver?: MailDomainResolver;
 }
 
 /** Opens the database (migrating it unless AUTO_MIGRATE=false), picks the mail transport and wires the service and the worker. */
@@ -111,6 +119,10 @@ export async function openOtpRuntime(
       );
   });
 
+  const defenceEvents = (event: DefenceEvent) => {
+    logDefenceEvent(logger, event);
+    metrics.recordDefenceEvent(event);
+  };
   // Declared first: the service wakes the worker when it queues mail; the worker tells the service of
   // an email that can never be delivered.
   let worker: OutboxWorker | undefined;
@@ -121,6 +133,7 @@ export async function openOtpRuntime(
     hasher: new CodeHasher(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'otp code hmac v1')),
     clock,
     codeGenerator: options.codeGenerator ?? cryptoCodeGenerator,
+    requestScreen: requestScreenFor(config.abuse, { db, clock, resolver: options.mailDomainResolver, events: defenceEvents }),
     events: (event) => {
       logOtpEvent(logger, event);
       metrics.recordOtpEvent(event);
@@ -174,6 +187,7 @@ export async function openOtpRuntime(
     storedSigningKeys,
     metrics,
     mailCheck,
+    defenceEvents,
     async close() {
       sweeper.stop();
       await worker?.stop(config.outbox.shutdownGraceMs);

@@ -61,6 +61,18 @@ export function requestFailureMessage(locale: Locale, failure: RequestFailure): 
         field: 'email',
         text: translate(locale, 'error.sendLimit', { wait: formatWait(locale, failure.retryAfterSeconds) }),
       };
+    case 'domain_limit':
+      return {
+        field: 'email',
+        text: translate(locale, 'error.domainLimit', {
+          domain: failure.domain,
+          wait: formatWait(locale, failure.retryAfterSeconds),
+        }),
+      };
+    case 'disposable_address':
+      return { field: 'email', text: translate(locale, 'error.disposableAddress', { domain: failure.domain }) };
+    case 'no_mail_domain':
+      return { field: 'email', text: translate(locale, 'error.noMailDomain', { domain: failure.domain }) };
   }
 }
 

@@ -2,6 +2,7 @@ import type { OtpService } from '../core/otp-service.js';
 import type { SuccessVisitStore } from '../core/success-visit-store.js';
 import type { VerificationTokens } from '../core/verification-token.js';
 import type { PageFrame } from './page-reply.js';
+import type { SubnetGuards } from './subnet-rate-limit.js';
 
 /** Per-client limits of the page forms, counted by @fastify/rate-limit over one window. */
 export interface ClientLimits {
@@ -22,6 +23,8 @@ export interface PagesContext extends PageFrame {
   /** Cookies only over HTTPS (production). */
   secureCookies: boolean;
   limits: ClientLimits;
+  /** The same forms' limits per client network (/24, /64), as preHandlers. */
+  subnetGuards: SubnetGuards;
   /** When set, the success page offers the verification token to this URL (a POST form back to the calling app). */
   returnUrl: string | undefined;
 }

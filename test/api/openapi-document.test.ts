@@ -4,7 +4,7 @@ import { type ApiTestApp, startApiApp } from './api-app.js';
 
 /** Every operation the API offers, with the statuses its document must declare. */
 const operations = [
-  { method: 'post', path: '/api/v1/otp', statuses: ['202', '400', '401', '413', '415', '429', '503'], secured: true },
+  { method: 'post', path: '/api/v1/otp', statuses: ['202', '400', '401', '413', '415', '422', '429', '503'], secured: true },
   {
     method: 'post',
     path: '/api/v1/otp/verify',

@@ -36,7 +36,9 @@ function problemNote(code: string): string {
     return '. Also the answer for an address with no live code, so the API never tells who asked for one. The attemptsLeft member says how many tries remain.';
   if (code === 'no_pending_code') return ': only for GET /api/v1/otp/{id} with an unknown id.';
   if (code === 'rate_limited')
-    return ': per-address cooldown, send cap, paused address, or per-client limit. Retry-After says when.';
+    return ': per-address cooldown, send cap, paused address, per-client limit, or the recipient domain had its share this hour. Retry-After says when.';
+  if (code === 'disposable_address' || code === 'no_mail_domain')
+    return ': only when requesting a code (BLOCK_DISPOSABLE_EMAIL, OTP_CHECK_MX); ask the person for another address.';
   return '.';
 }
 

@@ -15,6 +15,9 @@ export const apiProblems = {
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be application/json' },
   invalid_code: { status: 422, title: 'The code is not right' },
+  // The address is well-formed, but we will not mail it: ask the person for another.
+  disposable_address: { status: 422, title: 'The address is a throw-away mailbox' },
+  no_mail_domain: { status: 422, title: "The address's domain cannot receive email" },
   locked: { status: 423, title: 'Too many wrong attempts: the code no longer works' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },

@@ -60,6 +60,7 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
           401: s.problem,
           413: s.problem,
           415: s.problem,
+          422: s.problem,
           429: s.problem,
           503: s.problem,
         },
@@ -181,6 +182,28 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
       case 'send_limit':
         return sendProblem(reply, docsPath, code, 'Too many codes were sent to this address; try again later.', {
           retryAfterSeconds: outcome.retryAfterSeconds,
+        });
+      case 'domain_limit':
+        return sendProblem(
+          reply,
+          docsPath,
+          code,
+          `Too many codes were requested for addresses at ${outcome.domain} this hour; try again later.`,
+          { retryAfterSeconds: outcome.retryAfterSeconds },
+        );
+      case 'disposable_address':
+        return sendProblem(
+          reply,
+          docsPath,
+          code,
+          `${outcome.domain} hands out throw-away mailboxes; ask for a permanent address.`,
+          {
+            errors: [{ field: 'email', message: 'is at a throw-away (disposable) mailbox domain' }],
+          },
+        );
+      case 'no_mail_domain':
+        return sendProblem(reply, docsPath, code, `${outcome.domain} cannot receive email; check the address.`, {
+          errors: [{ field: 'email', message: 'is at a domain that cannot receive email' }],
         });
       case 'invalid_code':
         return sendProblem(reply, docsPath, code, 'The code is not right.', { attemptsLeft: outcome.attemptsLeft });
