@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { MailDomainResolver } from '../../src/abuse/mail-domain-resolver.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { CodeGenerator } from '../../src/core/one-time-code.js';
@@ -24,6 +25,8 @@ export interface TestAppOptions {
   dialect?: TestDialect;
   /** Count per-IP limits in the local Redis (TEST_REDIS_URL), under a key prefix of this app's own. @default false */
   redis?: boolean;
+  /** DNS for the MX check (OTP_CHECK_MX), so tests need no network. @default node:dns */
+  mailDomainResolver?: MailDomainResolver;
 }
 
 export const testRedisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -76,7 +79,11 @@ async function startTestAppIn(dataDir: string, options: TestAppOptions): Promise
   });
   const logLines: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logLines.push(line) });
-  const runtime = await openOtpRuntime(config, logger, { clock: options.clock, codeGenerator: options.codeGenerator });
+  const runtime = await openOtpRuntime(config, logger, {
+    clock: options.clock,
+    codeGenerator: options.codeGenerator,
+    mailDomainResolver: options.mailDomainResolver,
+  });
   const app = await buildApp(runtime, logger);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
