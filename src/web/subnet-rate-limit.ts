@@ -41,6 +41,8 @@ export function createSubnetGuards(settings: SubnetLimitSettings, frame: PageFra
   function guard(action: 'request' | 'verify', max: number): Guard {
     let check: Check | undefined;
     return async (request, reply) => {
+      // In Redis the key reads `<prefix>ip-limit:undefinedundefined-subnet-request:203.0.113.0/24`: the
+      // plugin names a check's keys after its route, and a check made with createRateLimit has none.
       check ??= request.server.createRateLimit({
         max,
         timeWindow: settings.windowMs,
