@@ -5,6 +5,7 @@ import { dialects } from '../support/dialects.js';
 import { textOf } from '../support/form-client.js';
 import { startTestApp } from '../support/test-app.js';
 import { ClientAt, counterValue, inBatches } from './client-at.js';
+import { realisticEnv } from './realistic-env.js';
 
 const paths = pagePaths();
 
@@ -16,9 +17,7 @@ describe.each(dialects)('mailing a whole company from many networks (%s)', (dial
   const opened = closedAfterEach();
 
   it('caps the company at OTP_DOMAIN_REQUEST_LIMIT, while a real person at another domain is served', async () => {
-    const testApp = opened.add(
-      await startTestApp({ dialect, env: { TRUST_PROXY: 'true', OTP_IP_REQUEST_LIMIT: '30', OTP_IP_VERIFY_LIMIT: '300' } }),
-    );
+    const testApp = opened.add(await startTestApp({ dialect, env: realisticEnv }));
     const bots = Array.from({ length: 500 }, (_, i) => new ClientAt(testApp.app, `10.${Math.floor(i / 250)}.${i % 250}.7`));
     const person = new ClientAt(testApp.app, '198.51.100.23');
     await person.get(paths.request);

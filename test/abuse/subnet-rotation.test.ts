@@ -5,12 +5,10 @@ import { closedAfterEach } from '../support/closed-after-each.js';
 import { textOf } from '../support/form-client.js';
 import { startTestApp, testRedisUrl } from '../support/test-app.js';
 import { ClientAt, counterValue, inBatches } from './client-at.js';
+import { realisticEnv } from './realistic-env.js';
 
 const paths = pagePaths();
 const networkBusy = 'Many requests have come from your network';
-
-/** The per-IP limits at their defaults (the test app raises them otherwise), the client IP from X-Forwarded-For. */
-const realisticEnv = { TRUST_PROXY: 'true', OTP_IP_REQUEST_LIMIT: '30', OTP_IP_VERIFY_LIMIT: '300' };
 
 describe('limits per client network see through address rotation', () => {
   const opened = closedAfterEach();

@@ -14,7 +14,10 @@ import type { TestDialect } from './dialects.js';
 import { createPostgresTestSchema, type PostgresTestSchema } from './postgres-test-schema.js';
 
 export interface TestAppOptions {
-  /** Environment on top of the test defaults (a temp DATA_DIR, a fixed SECRET_KEY, generous IP limit). */
+  /**
+   * Environment on top of the test defaults (a temp DATA_DIR, a fixed SECRET_KEY, generous per-IP,
+   * per-network and per-domain limits); `undefined` puts a variable back to the app's own default.
+   */
   env?: Record<string, string | undefined>;
   clock?: Clock;
   codeGenerator?: CodeGenerator;
@@ -71,6 +74,11 @@ async function startTestAppIn(dataDir: string, options: TestAppOptions): Promise
     OTP_IP_REQUEST_LIMIT: '10000',
     API_REQUEST_LIMIT: '10000',
     OTP_IP_VERIFY_LIMIT: '10000',
+    // Every test client is 127.0.0.1 and most addresses are at example.com: tests of these limits set them.
+    OTP_SUBNET_REQUEST_LIMIT: '10000',
+    OTP_SUBNET_VERIFY_LIMIT: '10000',
+    OTP_DOMAIN_REQUEST_LIMIT: '10000',
+    OTP_LARGE_PROVIDER_REQUEST_LIMIT: '10000',
     ...(postgresSchema === undefined ? {} : { DATABASE_URL: postgresSchema.url }),
     ...(options.redis === true
       ? { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `otp-test-${randomBytes(6).toString('hex')}:` }
