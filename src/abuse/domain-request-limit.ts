@@ -1,16 +1,3 @@
-/** A fixed-window counter shared by every process of the deployment (the database's rate_windows). */
-export interface SharedRateWindow {
-  /** Counts one event only if the window has room: one atomic statement, never read-then-write. */
-  consume(input: {
-    key: string;
-    limit: number;
-    windowMs: number;
-    nowMs: number;
-  }): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
-  /** Gives one event of the current window back. */
-  refund(input: { key: string; windowMs: number; nowMs: number }): Promise<void>;
-}
-
 export interface DomainRequestLimitSettings {
   /** Requests per window to one domain (OTP_DOMAIN_REQUEST_LIMIT). */
   limit: number;

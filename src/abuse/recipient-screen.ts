@@ -1,12 +1,8 @@
 import type { RequestScreen, ScreenVerdict } from '../core/request-screen.js';
+import type { SharedRateWindow } from '../core/shared-rate-window.js';
 import type { DefenceEventListener } from './defence-events.js';
 import type { DisposableDomainCheck } from './disposable-domain.js';
-import {
-  type DomainRequestLimitSettings,
-  domainRequestKey,
-  domainRequestLimitOf,
-  type SharedRateWindow,
-} from './domain-request-limit.js';
+import { type DomainRequestLimitSettings, domainRequestKey, domainRequestLimitOf } from './domain-request-limit.js';
 import type { MailDomainCheck } from './mail-domain-check.js';
 
 export interface RecipientScreenOptions {

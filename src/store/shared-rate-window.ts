@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SharedRateWindow } from '../abuse/domain-request-limit.js';
+import type { SharedRateWindow } from '../core/shared-rate-window.js';
 import { consumeRateWindow, refundRateWindow } from './rate-window.repository.js';
 import type { Database } from './schema.js';
 
