@@ -39,7 +39,7 @@ export const verifyAddressCount = 20_000;
 /**
  * Throughput runs lift the limits that would otherwise answer 429 to a single load generator: per-IP
  * requests and verifies, per-API-key calls, per-address sends and failures, and attempts per code (to its
- * maximum, 20).
+ * maximum, 20), and the per-network and per-recipient-domain limits.
  */
 export const raisedLimits = {
   API_REQUEST_LIMIT: '10000000',
@@ -49,6 +49,11 @@ export const raisedLimits = {
   OTP_MAX_ATTEMPTS: '20',
   OTP_ADDRESS_FAILURE_LIMIT: '100',
   OTP_DAILY_SEND_LIMIT: '10000',
+  // Every bench address is at bench.example, and every client is the load generator's one network.
+  OTP_DOMAIN_REQUEST_LIMIT: '10000000',
+  OTP_LARGE_PROVIDER_REQUEST_LIMIT: '10000000',
+  OTP_SUBNET_REQUEST_LIMIT: '1000000',
+  OTP_SUBNET_VERIFY_LIMIT: '1000000',
 } as const;
 
 const tempDirs: string[] = [];

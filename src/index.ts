@@ -18,6 +18,7 @@
  * app.addHook('onClose', () => otp.close());
  */
 import pino, { type Logger } from 'pino';
+import type { MailDomainResolver } from './abuse/mail-domain-resolver.js';
 import { type Config, loadConfig } from './config/config.js';
 import type { Clock } from './core/clock.js';
 import type { CodeGenerator } from './core/one-time-code.js';
@@ -25,6 +26,7 @@ import type { OtpPolicy } from './core/otp-policy.js';
 import type { MailTransport } from './mail/outgoing-message.js';
 import { type OtpRuntime, openOtpRuntime } from './runtime/otp-runtime.js';
 
+export type { MailDomainResolver } from './abuse/mail-domain-resolver.js';
 export type { ApiConfig, TokenConfig } from './config/api-config.js';
 export type { Config } from './config/config.js';
 export { ConfigError } from './config/config.js';
@@ -100,6 +102,24 @@ export interface OtpRuntimeOptions {
    * a busy network or recipient domain), `off`, or `always`. The API is never challenged. OTP_CHALLENGE @default 'auto'
    */
   challenge?: 'auto' | 'off' | 'always';
+  /** Defences against spraying, pumping and throw-away addresses (docs/abuse.md); each keeps its default when omitted. */
+  abuse?: {
+    /** Code requests per recipient domain per hour. OTP_DOMAIN_REQUEST_LIMIT @default 100 */
+    domainRequestLimit?: number;
+    /** The same for each large provider. OTP_LARGE_PROVIDER_REQUEST_LIMIT @default 2000 */
+    largeProviderRequestLimit?: number;
+    /** OTP_LARGE_PROVIDER_DOMAINS @default gmail.com, outlook.com, yahoo.com, icloud.com, … */
+    largeProviderDomains?: readonly string[];
+    /** Refuse throw-away mailbox domains. BLOCK_DISPOSABLE_EMAIL @default false */
+    blockDisposableEmail?: boolean;
+    /** Refuse domains that cannot receive mail (DNS failures let the request through). OTP_CHECK_MX @default false */
+    checkMx?: boolean;
+    /** DNS for checkMx. @default node:dns with the system's servers */
+    mailDomainResolver?: MailDomainResolver;
+    /** Page requests and verifies per client network (/24, /64) per window. OTP_SUBNET_REQUEST_LIMIT, OTP_SUBNET_VERIFY_LIMIT @default 200, 2000 */
+    subnetRequestLimit?: number;
+    subnetVerifyLimit?: number;
+  };
   /** Deliver queued mail from this process. @default true */
   runWorker?: boolean;
   /** @default a pino logger at `info` on stdout */
@@ -151,6 +171,13 @@ export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpR
       TOKEN_SIGNING_KEYS: options.tokens?.signingKeys?.join(','),
       TOKEN_KEY_ROTATION_DAYS: options.tokens?.rotateAfterDays,
       OTP_CHALLENGE: options.challenge,
+      OTP_DOMAIN_REQUEST_LIMIT: options.abuse?.domainRequestLimit,
+      OTP_LARGE_PROVIDER_REQUEST_LIMIT: options.abuse?.largeProviderRequestLimit,
+      OTP_LARGE_PROVIDER_DOMAINS: options.abuse?.largeProviderDomains?.join(','),
+      BLOCK_DISPOSABLE_EMAIL: options.abuse?.blockDisposableEmail,
+      OTP_CHECK_MX: options.abuse?.checkMx,
+      OTP_SUBNET_REQUEST_LIMIT: options.abuse?.subnetRequestLimit,
+      OTP_SUBNET_VERIFY_LIMIT: options.abuse?.subnetVerifyLimit,
     }),
   );
   const logger = options.logger ?? pino({ level: 'info' });
@@ -159,6 +186,7 @@ export async function createOtpRuntime(options: OtpRuntimeOptions): Promise<OtpR
     ...(options.mailTransport === undefined ? {} : { transport: options.mailTransport }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.codeGenerator === undefined ? {} : { codeGenerator: options.codeGenerator }),
+    ...(options.abuse?.mailDomainResolver === undefined ? {} : { mailDomainResolver: options.abuse.mailDomainResolver }),
   });
 }
 

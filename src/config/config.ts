@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defaultOtpPolicy, type OtpPolicy } from '../core/otp-policy.js';
 import { smtpUrlList } from '../mail/smtp-url-list.js';
 import type { DatabaseConfig } from '../store/database.js';
+import { type AbuseConfig, abuseConfigFrom, abuseEnvShape } from './abuse-config.js';
 import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { type BounceConfig, bounceConfigFrom, bounceEnvShape } from './bounce-config.js';
 import { type ChallengeConfig, challengeConfigFrom, challengeEnvShape } from './challenge-config.js';
@@ -16,7 +17,7 @@ import { type SuppressionConfig, suppressionConfigFrom, suppressionEnvShape } fr
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
 export class ConfigError extends Error {}
 
-export type { DatabaseConfig, DkimConfig };
+export type { AbuseConfig, DatabaseConfig, DkimConfig };
 
 const minSecretKeyBytes = 32;
 
@@ -27,6 +28,7 @@ const envSchema = z.object({
   ...suppressionEnvShape,
   ...bounceEnvShape,
   ...challengeEnvShape,
+  ...abuseEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -147,6 +149,8 @@ export interface Config {
   bounces: BounceConfig;
   /** The proof-of-work challenge on the request form and the pressure that switches it on. */
   challenge: Readonly<ChallengeConfig>;
+  /** Limits per client network and recipient domain, throw-away and mail-less domains (docs/abuse.md). */
+  abuse: AbuseConfig;
 }
 
 export interface OutboxConfig {
@@ -211,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const dkim = dkimConfigFrom(e, problems);
   const bounces = bounceConfigFrom(e, api.keyHashes, problems);
   const challenge = challengeConfigFrom(e, problems);
+  const abuse = abuseConfigFrom(e, problems);
   if (e.PUBLIC_URL !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(e.PUBLIC_URL)) {
     problems.push('PUBLIC_URL must be the address people open the pages at, like https://otp.example.com');
   } else if (isProduction && e.PUBLIC_URL?.startsWith('http:')) {
@@ -282,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     suppression: suppressionConfigFrom(e),
     bounces,
     challenge,
+    abuse,
   });
 }
 

@@ -1,8 +1,19 @@
+import type { ScreenRefusal } from './request-screen.js';
+
 /**
  * Every expected outcome of requesting or verifying a code. One closed list serves the pages, the API
  * and the logs, so a reason means the same thing everywhere.
  */
-export const requestFailureReasons = ['invalid_email', 'invalid_purpose', 'cooldown', 'send_limit', 'undeliverable'] as const;
+export const requestFailureReasons = [
+  'invalid_email',
+  'invalid_purpose',
+  'cooldown',
+  'send_limit',
+  'undeliverable',
+  'domain_limit',
+  'disposable_address',
+  'no_mail_domain',
+] as const;
 export type RequestFailureReason = (typeof requestFailureReasons)[number];
 
 export type RequestOutcome =
@@ -10,7 +21,9 @@ export type RequestOutcome =
   | { ok: false; reason: 'invalid_email' | 'invalid_purpose' }
   | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number }
   /** The address is on the suppression list (it bounced, or its owner reported our mail as spam): nothing is sent. */
-  | { ok: false; reason: 'undeliverable' };
+  | { ok: false; reason: 'undeliverable' }
+  /** Refused by the request screen (request-screen.ts): a throw-away or mail-less domain, or its domain's limit. */
+  | ScreenRefusal;
 
 export const verifyFailureReasons = [
   'invalid_email',

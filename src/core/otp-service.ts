@@ -9,6 +9,7 @@ import { type CodeGenerator, normalizeCodeInput } from './one-time-code.js';
 import type { RequestOutcome, VerifyOutcome } from './otp-outcome.js';
 import type { OtpPolicy } from './otp-policy.js';
 import type { OtpStore, ReserveAttemptResult, StoredCode } from './otp-store.js';
+import { admitEveryRequest, type RequestScreen } from './request-screen.js';
 import type { SealedBox } from './sealed-box.js';
 import type { SuppressionList } from './suppression-list.js';
 import type { UndeliverableCodes, UndeliveredCode } from './undeliverable-codes.js';
@@ -38,6 +39,8 @@ export interface OtpServiceDependencies {
   events?: OtpEventListener;
   /** Addresses that get no mail (bounced, complained, added by hand); none when absent. */
   suppressions?: SuppressionList;
+  /** Checks each request's recipient before a code is issued (disposable, mail-less, per-domain limit). */
+  requestScreen?: RequestScreen;
 }
 
 export type OtpEvent =
@@ -108,9 +111,17 @@ export class OtpService implements UndeliverableCodes {
     // One primary-key read, before issueCode's transaction rather than inside it: a refused request
     // takes no lock and counts no send, and the requests that go on hold their locks no longer. An
     // address suppressed between this read and the commit is caught by the worker's check before the send.
+    // First, so a suppressed address spends nothing of its domain's count.
     if (await this.deps.suppressions?.findSuppression(canonicalMailbox(address), clock.nowMs())) {
       this.emit({ type: 'otp.request_refused', address, purpose, reason: 'undeliverable' });
       return { ok: false, reason: 'undeliverable' };
+    }
+    // Its own statements, outside issueCode's transaction: a hot per-domain counter row would otherwise
+    // hold every request to that domain behind one transaction.
+    const admitted = await (this.deps.requestScreen ?? admitEveryRequest).admit({ address, nowMs: clock.nowMs() });
+    if (!admitted.ok) {
+      this.emit({ type: 'otp.request_refused', address, purpose, reason: admitted.reason });
+      return admitted;
     }
 
     const flowKey = flowKeyOf(input.flow ?? sharedFlow);
@@ -152,6 +163,7 @@ export class OtpService implements UndeliverableCodes {
       maxAttemptsPerCode: policy.maxAttemptsPerCode,
     });
     if (!issued.ok) {
+      await admitted.release();
       this.emit({ type: 'otp.request_refused', address, purpose, reason: issued.reason });
       return { ok: false, reason: issued.reason, retryAfterSeconds: Math.ceil(issued.retryAfterMs / 1000) };
     }

@@ -78,6 +78,12 @@ export const de: Catalogue = {
   'error.expired': 'Dieser Code ist abgelaufen. Fordern Sie einen neuen an.',
   'error.locked': 'Zu viele falsche Versuche: Dieser Code gilt nicht mehr. Fordern Sie einen neuen an.',
   'error.paused': 'Zu viele falsche Versuche für diese Adresse. Versuchen Sie es in {wait} erneut.',
+  'error.domainLimit':
+    'In der letzten Stunde wurden sehr viele Codes für Adressen bei {domain} angefordert, deshalb pausieren wir neue für diese Domain. Versuchen Sie es in {wait} erneut.',
+  'error.disposableAddress':
+    'Adressen bei {domain} sind Wegwerf-Postfächer, an die wir keine Codes senden. Verwenden Sie eine dauerhafte E-Mail-Adresse, die Sie behalten.',
+  'error.noMailDomain':
+    '{domain} kann keine E-Mails empfangen. Prüfen Sie die Adresse auf Tippfehler, oder verwenden Sie eine andere.',
 
   'link.title': 'Bestätigen Sie, dass Sie es sind',
   'link.intro':
@@ -113,6 +119,9 @@ export const de: Catalogue = {
   'errorPage.badRequest': 'Die Anfrage war unverständlich. Gehen Sie zurück und versuchen Sie es noch einmal.',
   'errorPage.tooManyTitle': 'Zu viele Anfragen',
   'errorPage.tooMany': 'Zu viele Anfragen aus Ihrem Netz. Versuchen Sie es in {wait} erneut.',
+  'errorPage.networkBusyTitle': 'Zu viele Anfragen aus Ihrem Netz',
+  'errorPage.networkBusy':
+    'Aus Ihrem Netz kamen in den letzten Minuten sehr viele Anfragen (ein Büro-, Schul- oder Mobilfunknetz teilen sich viele Menschen), deshalb pausieren wir sie. Versuchen Sie es in {wait} erneut oder aus einem anderen Netz, etwa über mobile Daten.',
   'errorPage.unavailableTitle': 'Vorübergehend nicht verfügbar',
   'errorPage.unavailable': 'Der Dienst ist vorübergehend nicht verfügbar. Versuchen Sie es in einer Minute erneut.',
   'errorPage.internalTitle': 'Etwas ist schiefgelaufen',

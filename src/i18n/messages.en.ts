@@ -74,6 +74,11 @@ export const en = {
   'error.expired': 'That code has expired. Ask for a new one.',
   'error.locked': 'Too many wrong attempts: this code no longer works. Ask for a new one.',
   'error.paused': 'Too many wrong attempts for this address. Try again in {wait}.',
+  'error.domainLimit':
+    'Many codes have been requested for addresses at {domain} in the last hour, so we are pausing new ones for that domain. Try again in {wait}.',
+  'error.disposableAddress':
+    'Addresses at {domain} are throw-away mailboxes, and we do not send codes to them. Use a permanent email address that you will keep.',
+  'error.noMailDomain': '{domain} cannot receive email. Check the address for a typo, or use another one.',
 
   'link.title': 'Confirm it’s you',
   'link.intro': 'You opened the link from your code email. Press the button to finish: opening the link alone does nothing.',
@@ -105,6 +110,9 @@ export const en = {
   'errorPage.badRequest': 'The request could not be understood. Go back and try again.',
   'errorPage.tooManyTitle': 'Too many requests',
   'errorPage.tooMany': 'Too many requests from your network. Try again in {wait}.',
+  'errorPage.networkBusyTitle': 'Too many requests from your network',
+  'errorPage.networkBusy':
+    'Many requests have come from your network in the last few minutes (an office, school or mobile network is shared by many people), so we are pausing them. Try again in {wait}, or from another network, such as mobile data.',
   'errorPage.unavailableTitle': 'Temporarily unavailable',
   'errorPage.unavailable': 'The service is temporarily unavailable. Try again in a minute.',
   'errorPage.internalTitle': 'Something went wrong',

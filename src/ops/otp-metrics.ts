@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type DefenceEvent, defenceOf } from '../abuse/defence-events.js';
 import { deliveryStatuses } from '../core/code-delivery.js';
 import type { DeliveryEventNotice } from '../core/delivery-event-recorder.js';
 import type { OtpEvent } from '../core/otp-service.js';
@@ -24,6 +25,8 @@ export interface OtpMetrics {
   recordPressure(signal: string, active: number): void;
   /** One proof-of-work challenge outcome: issued, solved, or the reason it failed. */
   recordChallengeOutcome(outcome: string): void;
+  /** A refusal by an abuse defence, or a defence that could not decide and let the request through. */
+  recordDefenceEvent(event: DefenceEvent): void;
 }
 
 /**
@@ -111,6 +114,18 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     labelNames: ['outcome'] as const,
     registers,
   });
+  const defenceRefusals = new Counter({
+    name: 'otp_defence_refusals_total',
+    help: 'Requests refused by an abuse defence: subnet_limit, domain_limit, disposable_address, no_mail_domain',
+    labelNames: ['defence'] as const,
+    registers,
+  });
+  const defenceFailOpens = new Counter({
+    name: 'otp_defence_failed_open_total',
+    help: 'Requests let through unchecked because a defence could not decide (mx_check: DNS timeout or failure)',
+    labelNames: ['defence'] as const,
+    registers,
+  });
 
   // Both outbox gauges come from one counts() query; a scrape collects them concurrently.
   let countsInFlight: Promise<OutboxCounts> | undefined;
@@ -155,6 +170,11 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
       } else if (event.type === 'otp.delivery_retry') deliveryProblems.inc({ outcome: 'retry' });
       else if (event.type === 'otp.delivery_failed') deliveryProblems.inc({ outcome: 'failed' });
       else if (event.type === 'otp.delivery_expired') deliveryProblems.inc({ outcome: 'expired' });
+    },
+    recordDefenceEvent(event) {
+      const defence = defenceOf(event);
+      if (defence !== undefined) defenceRefusals.inc({ defence });
+      else defenceFailOpens.inc({ defence: 'mx_check' });
     },
     recordHttpResponse({ method, route, status, durationSeconds }) {
       httpRequests.inc({ method, route, status: String(status) });

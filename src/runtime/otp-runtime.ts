@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { DefenceEvent } from '../abuse/defence-events.js';
+import { logDefenceEvent } from '../abuse/defence-log.js';
+import type { MailDomainResolver } from '../abuse/mail-domain-resolver.js';
 import type { Config } from '../config/config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { CodeHasher } from '../core/code-hash.js';
@@ -34,6 +37,7 @@ import { counterRetentionOf, startSweeper, sweepRetentionMs } from '../store/swe
 import { oneTimeLinkBuilder } from './one-time-link.js';
 import type { RequestChallenge } from './request-challenge.js';
 import { openRequestChallenge } from './request-challenge-wiring.js';
+import { requestScreenFor } from './request-screen-for.js';
 import { createVerificationTokens } from './verification-tokens.js';
 import { verpEnvelopeFrom } from './verp-envelope.js';
 
@@ -67,6 +71,8 @@ export interface OtpRuntime {
   verpTokens: VerpTokens;
   /** The request form's proof-of-work challenge and the pressure that switches it on (docs/challenge.md). */
   challenge: RequestChallenge;
+  /** Logs and counts what an abuse defence did; the pages' per-network limit reports here too. */
+  defenceEvents(event: DefenceEvent): void;
   /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
@@ -77,6 +83,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   codeGenerator?: CodeGenerator;
   transport?: MailTransport;
+  /** DNS for the MX check (OTP_CHECK_MX). @default node:dns with the system's servers */
+  mailDomainResolver?: MailDomainResolver;
 }
 
 /** Opens the database (migrating it unless AUTO_MIGRATE=false), picks the mail transport and wires the service and the worker. */
@@ -129,6 +137,10 @@ export async function openOtpRuntime(
       );
   });
 
+  const defenceEvents = (event: DefenceEvent) => {
+    logDefenceEvent(logger, event);
+    metrics.recordDefenceEvent(event);
+  };
   // Declared first: the service wakes the worker when it queues mail; the worker tells the service of
   // an email that can never be delivered.
   let worker: OutboxWorker | undefined;
@@ -141,6 +153,7 @@ export async function openOtpRuntime(
     hasher: new CodeHasher(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'otp code hmac v1')),
     clock,
     codeGenerator: options.codeGenerator ?? cryptoCodeGenerator,
+    requestScreen: requestScreenFor(config.abuse, { db, clock, resolver: options.mailDomainResolver, events: defenceEvents }),
     events: (event) => {
       logOtpEvent(logger, event);
       metrics.recordOtpEvent(event);
@@ -212,6 +225,7 @@ export async function openOtpRuntime(
     suppressions,
     verpTokens,
     challenge: requestChallenge.challenge,
+    defenceEvents,
     async close() {
       sweeper.stop();
       await requestChallenge.close();

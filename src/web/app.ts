@@ -50,6 +50,8 @@ export async function buildApp(runtime: OtpRuntime, logger: Logger): Promise<Fas
   // Per-IP limits: in Redis when REDIS_URL is set, so every process behind the load balancer shares them.
   const clientRateLimit = createClientRateLimit({ redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix }, logger);
   app.addHook('onClose', () => clientRateLimit.close());
+  // Listen only once the shared counters are reachable (or known to be down): see ClientRateLimit.ready.
+  app.addHook('onReady', () => clientRateLimit.ready());
   // The server is the library's plugin applied to the root instance (embedders `register` it, which
   // encapsulates it under their prefix): one code path, and server-wide hooks see every route.
   await otpPlugin(app, {

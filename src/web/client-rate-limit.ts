@@ -13,6 +13,11 @@ export interface ClientRateLimitSettings {
 export interface ClientRateLimit {
   /** Options for @fastify/rate-limit, registered once; routes set their own `max` and `timeWindow`. */
   pluginOptions: RateLimitPluginOptions;
+  /**
+   * Resolves once Redis answers, or has failed once (then the limits fail open as below): a process
+   * that starts serving before its connection is up would let its first requests through uncounted.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,7 +37,7 @@ const redisCommandTimeoutMs = 500;
 export function createClientRateLimit(settings: ClientRateLimitSettings, logger: Logger): ClientRateLimit {
   // The IETF RateLimit-* headers (draft spec) on every limited route, and Retry-After on a 429.
   const common = { global: false, enableDraftSpec: true } as const;
-  if (settings.redisUrl === undefined) return { pluginOptions: common, close: async () => {} };
+  if (settings.redisUrl === undefined) return { pluginOptions: common, ready: async () => {}, close: async () => {} };
 
   // Loaded only when configured: ioredis costs ~15 MB of memory that a single process never needs.
   const { Redis } = createRequire(import.meta.url)('ioredis') as { Redis: typeof RedisClient };
@@ -57,8 +62,13 @@ export function createClientRateLimit(settings: ClientRateLimitSettings, logger:
     if (down) logger.info({ event: 'ratelimit.redis_back' }, 'Redis reachable again: per-IP limits are shared again');
     down = false;
   });
+  const firstAnswer = new Promise<void>((resolve) => {
+    redis.once('ready', resolve);
+    redis.once('error', () => resolve());
+  });
   return {
     pluginOptions: { ...common, redis, nameSpace: `${settings.redisKeyPrefix}ip-limit:`, skipOnError: true },
+    ready: () => (redis.status === 'ready' ? Promise.resolve() : firstAnswer),
     async close() {
       // quit() waits for Redis to answer; when it is down, just drop the connection.
       if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());

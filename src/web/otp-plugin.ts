@@ -11,6 +11,7 @@ import { pagesPlugin } from './pages.plugin.js';
 import type { PagesContext } from './pages-context.js';
 import { rememberReturnState } from './return-state-cookie.js';
 import { addSecurityHeaders } from './security-headers.js';
+import { createSubnetGuards } from './subnet-rate-limit.js';
 
 export interface OtpPluginOptions {
   /** What `createOtpRuntime()` returned: the service, its store, mail and token signer. */
@@ -76,6 +77,11 @@ export async function otpPlugin(app: FastifyInstance, options: OtpPluginOptions)
       verifiesPerClient: config.ipVerifyLimit,
       windowMs: config.clientLimitWindowSeconds * 1000,
     },
+    subnetGuards: createSubnetGuards(
+      { ...config.abuse.subnet, windowMs: config.clientLimitWindowSeconds * 1000 },
+      { appName: config.appName, paths },
+      options.otp.defenceEvents,
+    ),
     returnUrl: config.api.returnUrl,
     challenge: options.otp.challenge,
   };

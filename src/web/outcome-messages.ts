@@ -64,6 +64,18 @@ export function requestFailureMessage(locale: Locale, failure: RequestFailure): 
     case 'undeliverable':
       // The words the verify page uses after a 550, since it is the same news: mail does not get there.
       return { field: 'email', text: translate(locale, 'error.undeliverable') };
+    case 'domain_limit':
+      return {
+        field: 'email',
+        text: translate(locale, 'error.domainLimit', {
+          domain: failure.domain,
+          wait: formatWait(locale, failure.retryAfterSeconds),
+        }),
+      };
+    case 'disposable_address':
+      return { field: 'email', text: translate(locale, 'error.disposableAddress', { domain: failure.domain }) };
+    case 'no_mail_domain':
+      return { field: 'email', text: translate(locale, 'error.noMailDomain', { domain: failure.domain }) };
   }
 }
 

@@ -21,6 +21,10 @@ export const problemCodeByReason: Readonly<Record<FailureReason, ApiProblemCode>
   send_limit: 'rate_limited',
   paused: 'rate_limited',
   undeliverable: 'undeliverable',
+  // A 429 like any other limit, so clients that already honour Retry-After need nothing new.
+  domain_limit: 'rate_limited',
+  disposable_address: 'disposable_address',
+  no_mail_domain: 'no_mail_domain',
 });
 
 /** The HTTP status of a refusal: the status of its problem code, for pages and API alike. */

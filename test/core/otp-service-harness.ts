@@ -3,6 +3,7 @@ import { CodeHasher } from '../../src/core/code-hash.js';
 import { type CodeGenerator, cryptoCodeGenerator } from '../../src/core/one-time-code.js';
 import { defaultOtpPolicy, type OtpPolicy } from '../../src/core/otp-policy.js';
 import { OtpService } from '../../src/core/otp-service.js';
+import type { RequestScreen } from '../../src/core/request-screen.js';
 import { SealedBox } from '../../src/core/sealed-box.js';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
 import { MailDeliveryError } from '../../src/mail/mail-delivery-error.js';
@@ -76,6 +77,8 @@ export interface Wiring {
   db?: OtpDatabase;
   clock?: FakeClock;
   delivery?: RecordingDelivery;
+  /** The request screen (abuse defences), built on the test's database and clock. @default none */
+  requestScreen?: (db: OtpDatabase, clock: FakeClock) => RequestScreen;
 }
 
 export function makeHasher(currentSecret = secretA, oldSecrets: string[] = []): CodeHasher {
@@ -105,6 +108,7 @@ export async function makeService(overrides: Partial<OtpPolicy> = {}, wiring: Wi
     hasher,
     clock,
     codeGenerator: wiring.codeGenerator ?? cryptoCodeGenerator,
+    ...(wiring.requestScreen === undefined ? {} : { requestScreen: wiring.requestScreen(db, clock) }),
   });
 
   /** Runs the real outbox worker once over the mail due at the fake clock's time: "the emails arrive". */

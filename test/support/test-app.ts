@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { MailDomainResolver } from '../../src/abuse/mail-domain-resolver.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { CodeGenerator } from '../../src/core/one-time-code.js';
@@ -13,7 +14,10 @@ import type { TestDialect } from './dialects.js';
 import { createPostgresTestSchema, type PostgresTestSchema } from './postgres-test-schema.js';
 
 export interface TestAppOptions {
-  /** Environment on top of the test defaults (a temp DATA_DIR, a fixed SECRET_KEY, generous IP limit). */
+  /**
+   * Environment on top of the test defaults (a temp DATA_DIR, a fixed SECRET_KEY, generous per-IP,
+   * per-network and per-domain limits); `undefined` puts a variable back to the app's own default.
+   */
   env?: Record<string, string | undefined>;
   clock?: Clock;
   codeGenerator?: CodeGenerator;
@@ -24,6 +28,8 @@ export interface TestAppOptions {
   dialect?: TestDialect;
   /** Count per-IP limits in the local Redis (TEST_REDIS_URL), under a key prefix of this app's own. @default false */
   redis?: boolean;
+  /** DNS for the MX check (OTP_CHECK_MX), so tests need no network. @default node:dns */
+  mailDomainResolver?: MailDomainResolver;
 }
 
 export const testRedisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -68,6 +74,11 @@ async function startTestAppIn(dataDir: string, options: TestAppOptions): Promise
     OTP_IP_REQUEST_LIMIT: '10000',
     API_REQUEST_LIMIT: '10000',
     OTP_IP_VERIFY_LIMIT: '10000',
+    // Every test client is 127.0.0.1 and most addresses are at example.com: tests of these limits set them.
+    OTP_SUBNET_REQUEST_LIMIT: '10000',
+    OTP_SUBNET_VERIFY_LIMIT: '10000',
+    OTP_DOMAIN_REQUEST_LIMIT: '10000',
+    OTP_LARGE_PROVIDER_REQUEST_LIMIT: '10000',
     ...(postgresSchema === undefined ? {} : { DATABASE_URL: postgresSchema.url }),
     ...(options.redis === true
       ? { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `otp-test-${randomBytes(6).toString('hex')}:` }
@@ -76,7 +87,11 @@ async function startTestAppIn(dataDir: string, options: TestAppOptions): Promise
   });
   const logLines: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line: string) => void logLines.push(line) });
-  const runtime = await openOtpRuntime(config, logger, { clock: options.clock, codeGenerator: options.codeGenerator });
+  const runtime = await openOtpRuntime(config, logger, {
+    clock: options.clock,
+    codeGenerator: options.codeGenerator,
+    mailDomainResolver: options.mailDomainResolver,
+  });
   const app = await buildApp(runtime, logger);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

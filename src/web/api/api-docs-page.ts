@@ -38,7 +38,9 @@ function problemNote(code: string): string {
   if (code === 'undeliverable')
     return ': only for POST /api/v1/otp, for an address on the suppression list (it bounced, or reported our mail as spam); nothing was sent, ask for another address.';
   if (code === 'rate_limited')
-    return ': per-address cooldown, send cap, paused address, or per-client limit. Retry-After says when.';
+    return ': per-address cooldown, send cap, paused address, per-client limit, or the recipient domain had its share this hour. Retry-After says when.';
+  if (code === 'disposable_address' || code === 'no_mail_domain')
+    return ': only when requesting a code (BLOCK_DISPOSABLE_EMAIL, OTP_CHECK_MX); ask the person for another address.';
   return '.';
 }
 

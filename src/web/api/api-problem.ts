@@ -18,6 +18,9 @@ export const apiProblems = {
   invalid_code: { status: 422, title: 'The code is not right' },
   // A request for an address on the suppression list (it bounced, or complained): nothing was sent.
   undeliverable: { status: 422, title: 'Email cannot be delivered to this address' },
+  // The address is well-formed, but we will not mail it: ask the person for another.
+  disposable_address: { status: 422, title: 'The address is a throw-away mailbox' },
+  no_mail_domain: { status: 422, title: "The address's domain cannot receive email" },
   locked: { status: 423, title: 'Too many wrong attempts: the code no longer works' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },

@@ -58,9 +58,11 @@ const statusDescriptions: Record<string, string> = {
   '410': 'expired',
   '413': 'payload_too_large',
   '415': 'unsupported_media_type',
-  '422': 'invalid_code (`attemptsLeft` says how many tries remain); on a request, undeliverable (the address is suppressed)',
+  '422':
+    'invalid_code (`attemptsLeft` says how many tries remain); on a code request: undeliverable (the address is suppressed), disposable_address or no_mail_domain (ask the person for another address)',
   '423': 'locked',
-  '429': 'rate_limited (Retry-After says when to try again)',
+  '429':
+    'rate_limited (Retry-After says when to try again; on a code request also when its recipient domain had its share this hour)',
   '503': 'unavailable',
 };
 

@@ -187,6 +187,28 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
         return sendProblem(reply, docsPath, code, 'We could not deliver email to this address; check it or use another one.', {
           errors: [{ field: 'email', message: 'does not receive our email (it bounced, or reported it as spam)' }],
         });
+      case 'domain_limit':
+        return sendProblem(
+          reply,
+          docsPath,
+          code,
+          `Too many codes were requested for addresses at ${outcome.domain} this hour; try again later.`,
+          { retryAfterSeconds: outcome.retryAfterSeconds },
+        );
+      case 'disposable_address':
+        return sendProblem(
+          reply,
+          docsPath,
+          code,
+          `${outcome.domain} hands out throw-away mailboxes; ask for a permanent address.`,
+          {
+            errors: [{ field: 'email', message: 'is at a throw-away (disposable) mailbox domain' }],
+          },
+        );
+      case 'no_mail_domain':
+        return sendProblem(reply, docsPath, code, `${outcome.domain} cannot receive email; check the address.`, {
+          errors: [{ field: 'email', message: 'is at a domain that cannot receive email' }],
+        });
       case 'invalid_code':
         return sendProblem(reply, docsPath, code, 'The code is not right.', { attemptsLeft: outcome.attemptsLeft });
       case 'expired':

@@ -30,7 +30,8 @@ export async function otpLinkRoutes(app: FastifyInstance, context: PagesContext)
   app.post<{ Params: LinkParams }>(
     pageRoutes.linkRoute,
     {
-      preHandler: app.csrfProtection,
+      // The same per-network count as the verify form: a link is a verify.
+      preHandler: [app.csrfProtection, context.subnetGuards.verify],
       config: { rateLimit: { max: limits.verifiesPerClient, timeWindow: limits.windowMs } },
     },
     async (request, reply) => {

@@ -26,7 +26,7 @@ export async function otpRequestRoutes(app: FastifyInstance, context: PagesConte
   app.post(
     pageRoutes.request,
     {
-      preHandler: app.csrfProtection,
+      preHandler: [app.csrfProtection, context.subnetGuards.request],
       config: { rateLimit: { max: limits.requestsPerClient, timeWindow: limits.windowMs } },
     },
     async (request, reply) => {

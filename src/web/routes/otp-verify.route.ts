@@ -47,7 +47,8 @@ export async function otpVerifyRoutes(app: FastifyInstance, context: PagesContex
 
   // Guesses spread over many addresses are bounded per address in the store; this bounds them per client.
   const rateLimit = { max: limits.verifiesPerClient, timeWindow: limits.windowMs };
-  app.post(pageRoutes.verify, { preHandler: app.csrfProtection, config: { rateLimit } }, async (request, reply) => {
+  const preHandler = [app.csrfProtection, context.subnetGuards.verify];
+  app.post(pageRoutes.verify, { preHandler, config: { rateLimit } }, async (request, reply) => {
     const locale = localeOf(request);
     const form = parseForm(verifyForm, request.body);
     if (!form.ok) {

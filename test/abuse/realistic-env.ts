@@ -1,0 +1,13 @@
+/**
+ * Every limit at the app's default (the test app raises them otherwise; `undefined` is "unset"), the
+ * client IP from X-Forwarded-For.
+ */
+export const realisticEnv = {
+  TRUST_PROXY: 'true',
+  OTP_IP_REQUEST_LIMIT: undefined,
+  OTP_IP_VERIFY_LIMIT: undefined,
+  OTP_SUBNET_REQUEST_LIMIT: undefined,
+  OTP_SUBNET_VERIFY_LIMIT: undefined,
+  OTP_DOMAIN_REQUEST_LIMIT: undefined,
+  OTP_LARGE_PROVIDER_REQUEST_LIMIT: undefined,
+};
