@@ -9,6 +9,7 @@ import { type ApiConfig, apiConfigFrom, apiEnvShape } from './api-config.js';
 import { type DkimConfig, dkimConfigFrom, dkimEnvShape } from './dkim-config.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type HttpServerConfig, httpServerConfigFrom, httpServerEnvShape } from './http-server-config.js';
+import { type MailLimitsConfig, mailLimitsConfigFrom, mailLimitsEnvShape } from './mail-limits-config.js';
 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
 export class ConfigError extends Error {}
@@ -21,6 +22,7 @@ const envSchema = z.object({
   ...apiEnvShape,
   ...httpServerEnvShape,
   ...dkimEnvShape,
+  ...mailLimitsEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -135,6 +137,8 @@ export interface Config {
   clientLimitWindowSeconds: number;
   sweepIntervalSeconds: number;
   outbox: OutboxConfig;
+  /** Per-domain pacing of the outbox and the deployment's daily cap (OUTBOX_DOMAIN_RATE_PER_MINUTE, MAIL_DAILY_LIMIT). */
+  mailLimits: MailLimitsConfig;
 }
 
 export interface OutboxConfig {
@@ -265,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       giveUpAfterMs: e.OUTBOX_GIVE_UP_SECONDS * 1000,
       shutdownGraceMs: e.OUTBOX_SHUTDOWN_GRACE_SECONDS * 1000,
     }),
+    mailLimits: mailLimitsConfigFrom(e, mail.kind),
   });
 }
 

@@ -40,9 +40,12 @@ export function parseCodeEmail(json: string): { ok: true; email: CodeEmail } | {
   return { ok: false, reason: `the queued email is not a code email (bad fields: ${fields})` };
 }
 
-/** Port: delivers a code email. Rejects when the transport could not accept the message. */
+/**
+ * Port: delivers a code email. Rejects when the transport could not accept the message; resolves with the
+ * name of the transport that took it when the transport tells (the outbox records it on the message).
+ */
 export interface CodeDelivery {
-  deliverCode(email: CodeEmail): Promise<void>;
+  deliverCode(email: CodeEmail): Promise<{ transport: string } | undefined | void>;
 }
 
 /**

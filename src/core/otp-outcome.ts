@@ -2,13 +2,15 @@
  * Every expected outcome of requesting or verifying a code. One closed list serves the pages, the API
  * and the logs, so a reason means the same thing everywhere.
  */
-export const requestFailureReasons = ['invalid_email', 'invalid_purpose', 'cooldown', 'send_limit'] as const;
+export const requestFailureReasons = ['invalid_email', 'invalid_purpose', 'cooldown', 'send_limit', 'unavailable'] as const;
 export type RequestFailureReason = (typeof requestFailureReasons)[number];
 
 export type RequestOutcome =
   | { ok: true; codeId: string; address: string; expiresAt: Date; resendAfter: Date }
   | { ok: false; reason: 'invalid_email' | 'invalid_purpose' }
-  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number };
+  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterSeconds: number }
+  /** The deployment's daily mail cap (MAIL_DAILY_LIMIT) is reached: no code can be sent to anyone for now. */
+  | { ok: false; reason: 'unavailable'; retryAfterSeconds: number };
 
 export const verifyFailureReasons = [
   'invalid_email',

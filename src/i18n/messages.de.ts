@@ -58,6 +58,7 @@ export const de: Catalogue = {
   'error.invalidPurpose': 'Diese Art von Code wird hier nicht angeboten.',
   'error.cooldown': 'Gerade wurde ein Code gesendet. Warten Sie {wait}, bevor Sie einen weiteren anfordern.',
   'error.sendLimit': 'An diese Adresse wurden zu viele Codes gesendet. Versuchen Sie es in {wait} erneut.',
+  'error.mailUnavailable': 'Wir können gerade keine Codes senden. Versuchen Sie es später erneut.',
   'error.malformedCode': 'Geben Sie den {length}-stelligen Code aus der E-Mail ein.',
   'error.invalidCode_one': 'Dieser Code stimmt nicht. Noch {count} Versuch.',
   'error.invalidCode_other': 'Dieser Code stimmt nicht. Noch {count} Versuche.',

@@ -57,6 +57,7 @@ export const en = {
   'error.invalidPurpose': 'This kind of code is not offered here.',
   'error.cooldown': 'A code was sent a moment ago. Wait {wait} before asking for another.',
   'error.sendLimit': 'Too many codes were sent to this address. Try again in {wait}.',
+  'error.mailUnavailable': 'We cannot send codes right now. Try again later.',
   'error.malformedCode': 'Enter the {length}-digit code from the email.',
   'error.invalidCode_one': 'That code is not right. {count} attempt left.',
   'error.invalidCode_other': 'That code is not right. {count} attempts left.',

@@ -3,7 +3,7 @@ import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
 import { defaultLocale, isLocale } from '../i18n/index.js';
 import { renderCodeEmail } from './code-email-template.js';
 import { toMailDeliveryError } from './mail-delivery-error.js';
-import type { MailTransport } from './outgoing-message.js';
+import type { MailTransport, SendReceipt } from './outgoing-message.js';
 
 export interface CodeMailerOptions {
   transport: MailTransport;
@@ -40,7 +40,7 @@ export class CodeMailer implements CodeDelivery {
     this.#linkUrl = options.linkUrl;
   }
 
-  async deliverCode(email: CodeEmail): Promise<void> {
+  async deliverCode(email: CodeEmail): Promise<SendReceipt | undefined> {
     const rendered = renderCodeEmail({
       code: email.code,
       purpose: email.purpose,
@@ -51,7 +51,8 @@ export class CodeMailer implements CodeDelivery {
       linkUrl: email.linkToken === undefined ? undefined : this.#linkUrl?.(email.linkToken),
     });
     try {
-      await this.#transport.send({ to: asciiRecipient(email.to), from: this.#from, ...rendered });
+      const receipt = await this.#transport.send({ to: asciiRecipient(email.to), from: this.#from, ...rendered });
+      return receipt ? { transport: receipt.transport } : undefined;
     } catch (error) {
       // Any transport may be plugged in here, so do not trust its error text to be free of the code.
       throw toMailDeliveryError(error, email.linkToken === undefined ? [email.code] : [email.code, email.linkToken]);

@@ -65,6 +65,26 @@ export interface OutboxMessageRow {
   last_error: string | null;
   /** SHA-256 of the flow that asked for the code (migration 0005): only it may ask where the email is. */
   flow_hash?: string;
+  /** The transport that accepted the message (host:port, never credentials; migration 0008); null until sent. */
+  transport?: string | null;
+  /** The sending slot this message holds at its recipient's domain (domain-pacing.ts; migration 0008). */
+  pacing_slot_at?: number | null;
+}
+
+/** A recipient domain's pacing: its next free sending slot, and how much a deferral slowed it. */
+export interface OutboxDomainPacingRow {
+  domain: string;
+  next_slot_at: number;
+  slow_factor: number;
+  slowed_until: number;
+  updated_at: number;
+}
+
+/** Code emails queued per hour for the whole deployment (MAIL_DAILY_LIMIT), in a few shards per hour. */
+export interface MailDailySendsRow {
+  hour_start: number;
+  shard: number;
+  count: number;
 }
 
 export interface Database {
@@ -73,4 +93,6 @@ export interface Database {
   rate_windows: RateWindowRow;
   address_failures: AddressFailuresRow;
   outbox_messages: OutboxMessageRow;
+  outbox_domain_pacing: OutboxDomainPacingRow;
+  mail_daily_sends: MailDailySendsRow;
 }

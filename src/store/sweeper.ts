@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { dailySendWindowSeconds, type OtpPolicy } from '../core/otp-policy.js';
 import { deleteEndedAddressFailures } from './address-failures.repository.js';
+import { deleteOldDailySends, hourMs } from './daily-sends.repository.js';
+import { deleteIdleDomainPacing } from './domain-pacing.repository.js';
 import { deleteIdleChallenges } from './challenges.repository.js';
 import { deleteDeadCodes } from './codes.repository.js';
 import { deleteFinishedMessages } from './outbox.repository.js';
@@ -60,7 +62,10 @@ export async function sweepOnce(
   const failures = await deleteEndedAddressFailures(db, nowMs - counterRetention.addressFailuresMs);
   const messages = await deleteFinishedMessages(db, cutoffMs);
   const visits = await deleteStaleSuccessVisits(db, nowMs);
-  return codes + challenges + windows + failures + messages + visits;
+  const pacing = await deleteIdleDomainPacing(db, nowMs);
+  // Hours older than any day the daily cap still counts (daily-mail-cap.ts: 25 hours).
+  const dailySends = await deleteOldDailySends(db, nowMs - 26 * hourMs);
+  return codes + challenges + windows + failures + messages + visits + pacing + dailySends;
 }
 
 /** How long each kind of counter outlives its last start: never shorter than the window it counts in. */

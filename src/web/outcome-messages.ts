@@ -61,6 +61,9 @@ export function requestFailureMessage(locale: Locale, failure: RequestFailure): 
         field: 'email',
         text: translate(locale, 'error.sendLimit', { wait: formatWait(locale, failure.retryAfterSeconds) }),
       };
+    case 'unavailable':
+      // No wait in the text: it can be hours (the Retry-After header has it exactly).
+      return { field: 'form', text: translate(locale, 'error.mailUnavailable') };
   }
 }
 

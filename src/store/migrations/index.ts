@@ -5,6 +5,7 @@ import { signingKeysSchema } from './0003-signing-keys.js';
 import { linkTokensSchema } from './0004-link-tokens.js';
 import { successVisitsSchema } from './0005-success-visits.js';
 import { flowBoundChallengesSchema } from './0006-flow-bound-challenges.js';
+import { pacingAndTransportsSchema } from './0008-pacing-and-transports.js';
 
 /** Migrations live in code, not read from a folder, so they run the same under tsx and compiled. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-link-tokens': linkTokensSchema,
   '0005-success-visits': successVisitsSchema,
   '0006-flow-bound-challenges': flowBoundChallengesSchema,
+  '0008-pacing-and-transports': pacingAndTransportsSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

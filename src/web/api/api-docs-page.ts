@@ -37,6 +37,8 @@ function problemNote(code: string): string {
   if (code === 'no_pending_code') return ': only for GET /api/v1/otp/{id} with an unknown id.';
   if (code === 'rate_limited')
     return ': per-address cooldown, send cap, paused address, or per-client limit. Retry-After says when.';
+  if (code === 'unavailable')
+    return ': the database is unreachable, or the daily mail limit (MAIL_DAILY_LIMIT) is reached and no code can be sent for now. Retry-After says when.';
   return '.';
 }
 

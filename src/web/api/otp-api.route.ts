@@ -182,6 +182,10 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
         return sendProblem(reply, docsPath, code, 'Too many codes were sent to this address; try again later.', {
           retryAfterSeconds: outcome.retryAfterSeconds,
         });
+      case 'unavailable':
+        return sendProblem(reply, docsPath, code, 'We cannot send codes right now (the daily mail limit is reached); try again later.', {
+          retryAfterSeconds: outcome.retryAfterSeconds,
+        });
       case 'invalid_code':
         return sendProblem(reply, docsPath, code, 'The code is not right.', { attemptsLeft: outcome.attemptsLeft });
       case 'expired':

@@ -1,0 +1,72 @@
+import { randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { bumpDailySends, type DailySendSlot, dailySendsByHour, hourMs } from './daily-sends.repository.js';
+import type { Database } from './schema.js';
+
+export type DailyMailCapTake = { ok: true; release(): Promise<void> } | { ok: false; retryAfterMs: number };
+
+/** Rows per hour: requests spread their counts over them (see daily-sends.repository.ts). */
+const shards = 8;
+/**
+ * A send counts for 24 to 25 hours (its whole hour, then a day): never less than the provider's rolling
+ * day, so the cap never lets through what the provider would still count.
+ */
+const countedForHours = 25;
+/**
+ * Once refused, this process refuses without asking the database for this long: a flood of requests at
+ * the cap costs three statements per process every two seconds, not three per request.
+ */
+const refusalMemoryMs = 2000;
+
+/**
+ * MAIL_DAILY_LIMIT for the whole deployment, counted in the database. A request first counts its send,
+ * then reads the day's total (its own count included) and keeps the send only if the total is within
+ * the limit; otherwise it gives the count back. Count-then-check never lets more than `limit` through,
+ * however many processes race: the last accepted request's read saw every accepted count before it.
+ * The price is the other way: requests racing at the very edge may all be refused while one more would
+ * still have fit (they are told to retry). Two statements per request, only when a cap is configured.
+ */
+export class DailyMailCap {
+  #refusedUntilMs = Number.NEGATIVE_INFINITY;
+  #retryAtMs = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly limit: number,
+  ) {}
+
+  /** Takes one send from the day's allowance; `release` gives it back (the request was refused after all). */
+  async take(nowMs: number): Promise<DailyMailCapTake> {
+    if (nowMs < this.#refusedUntilMs) return { ok: false, retryAfterMs: Math.max(1000, this.#retryAtMs - nowMs) };
+    const hourStartMs = Math.floor(nowMs / hourMs) * hourMs;
+    const slot: DailySendSlot = { hourStartMs, shard: randomInt(shards) };
+    await bumpDailySends(this.db, slot, 1);
+    const hours = await dailySendsByHour(this.db, hourStartMs - (countedForHours - 1) * hourMs);
+    const total = hours.reduce((sum, hour) => sum + hour.count, 0);
+    if (total <= this.limit) {
+      let released = false;
+      return {
+        ok: true,
+        release: async () => {
+          if (released) return;
+          released = true;
+          await bumpDailySends(this.db, slot, -1);
+        },
+      };
+    }
+    await bumpDailySends(this.db, slot, -1);
+    this.#retryAtMs = retryAtMs(hours, total - 1, this.limit);
+    this.#refusedUntilMs = nowMs + refusalMemoryMs;
+    return { ok: false, retryAfterMs: Math.max(1000, this.#retryAtMs - nowMs) };
+  }
+}
+
+/** When enough of the oldest hours have aged out that one more send fits. */
+function retryAtMs(hours: readonly { hourStartMs: number; count: number }[], total: number, limit: number): number {
+  let remaining = total;
+  for (const hour of hours) {
+    remaining -= hour.count;
+    if (remaining < limit) return hour.hourStartMs + countedForHours * hourMs;
+  }
+  return (hours.at(-1)?.hourStartMs ?? 0) + countedForHours * hourMs;
+}
