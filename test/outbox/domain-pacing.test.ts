@@ -4,6 +4,7 @@ import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, textOf } from '../support/form-client.js';
 import { outboxRows } from '../support/outbox-rows.js';
+import { sameDatabaseEnv } from '../support/shared-database.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { type HandDrivenWorker, handDrivenWorker } from '../support/worker-runtime.js';
@@ -68,6 +69,25 @@ describe.each(dialects)('pacing per recipient domain (%s)', (dialect) => {
     expect(rows.every((row) => row.attempts === 1)).toBe(true);
     expect(new Set(receivedBy(smtp)).size).toBe(6);
     expect(smtp.messages).toHaveLength(6);
+  });
+
+  it('holds the rate across two worker processes on one database', async () => {
+    const { clock, request, worker, db, smtp } = await start({});
+    const other = await startTestApp({ env: { ...pacedEnv, ...sameDatabaseEnv(testApp!) }, clock, dialect });
+    const otherDriven = handDrivenWorker(other.runtime, { smtpUrl: smtp.url, clock });
+    try {
+      for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) await request(`${name}@busy.example`);
+      // Both drain at the same moment: between them, one slot's worth goes now.
+      await Promise.all([worker.drainOnce(), otherDriven.worker.drainOnce()]);
+      expect(smtp.messages).toHaveLength(1);
+      clock.advanceSeconds(10);
+      await Promise.all([worker.drainOnce(), otherDriven.worker.drainOnce()]);
+      expect(smtp.messages).toHaveLength(2);
+      expect((await outboxRows(db)).filter((row) => row.status === 'queued')).toHaveLength(4);
+    } finally {
+      await otherDriven.close();
+      await other.close();
+    }
   });
 
   it('slows a domain that defers (451 at RCPT TO) to half its rate, and still delivers each message once', async () => {
