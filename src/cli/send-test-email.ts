@@ -10,11 +10,7 @@ import { mailTransportFor, smtpTransportSettings } from '../runtime/otp-runtime.
  * failover hiding that it is down.
  * Returns the exit code: 0 sent, 1 not sent (the reason is printed), 2 bad arguments.
  */
-export async function sendTestEmail(
-  config: Readonly<Config>,
-  to: string | undefined,
-  transportOption?: string,
-): Promise<number> {
+export async function sendTestEmail(config: Readonly<Config>, to: string | undefined, transportOption?: string): Promise<number> {
   const address = to === undefined ? null : normalizeEmailAddress(to);
   if (address === null) {
     console.error('send-test-email needs a valid address: otp-app send-test-email --to you@example.com');

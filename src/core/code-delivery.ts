@@ -45,6 +45,7 @@ export function parseCodeEmail(json: string): { ok: true; email: CodeEmail } | {
  * name of the transport that took it when the transport tells (the outbox records it on the message).
  */
 export interface CodeDelivery {
+  // biome-ignore lint/suspicious/noConfusingVoidType: deliveries written before receipts (Promise<void>) stay valid.
   deliverCode(email: CodeEmail): Promise<{ transport: string } | undefined | void>;
 }
 

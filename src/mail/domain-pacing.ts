@@ -11,16 +11,29 @@ export interface DomainPacingStore {
    * slot every `intervalMs` (times the domain's slow-down factor while it lasts), up to `burstMs` ahead.
    * @returns the slot's time (≤ nowMs: send now), or null when the next slot is later than allowed
    */
-  reserveSlot(input: { domain: string; nowMs: number; intervalMs: number; burstMs: number; latestSlotAtMs: number }): Promise<
-    number | null
-  >;
+  reserveSlot(input: {
+    domain: string;
+    nowMs: number;
+    intervalMs: number;
+    burstMs: number;
+    latestSlotAtMs: number;
+  }): Promise<number | null>;
   /**
    * Puts a claimed message back in the queue until `untilMs` without spending a delivery attempt (the
    * claim's count is given back), holding `slotAtMs` if it has one. False when the claim no longer holds it.
    */
-  postpone(id: string, input: { claimedAttempts: number; nowMs: number; untilMs: number; slotAtMs: number | null }): Promise<boolean>;
+  postpone(
+    id: string,
+    input: { claimedAttempts: number; nowMs: number; untilMs: number; slotAtMs: number | null },
+  ): Promise<boolean>;
   /** The domain deferred a message: its interval doubles (up to `maxSlowFactor`) until `nowMs + slowedForMs`, and its next slot moves one interval on. */
-  slowDown(input: { domain: string; nowMs: number; intervalMs: number; slowedForMs: number; maxSlowFactor: number }): Promise<void>;
+  slowDown(input: {
+    domain: string;
+    nowMs: number;
+    intervalMs: number;
+    slowedForMs: number;
+    maxSlowFactor: number;
+  }): Promise<void>;
 }
 
 export interface DomainPacingOptions {
@@ -70,7 +83,13 @@ export class DomainPacing {
 
     const domain = recipientDomain(message.recipient);
     const latestSlotAtMs = message.expiresAtMs - slotBeforeExpiryMarginMs;
-    const slot = await this.store.reserveSlot({ domain, nowMs, intervalMs: this.#intervalMs, burstMs: this.#burstMs, latestSlotAtMs });
+    const slot = await this.store.reserveSlot({
+      domain,
+      nowMs,
+      intervalMs: this.#intervalMs,
+      burstMs: this.#burstMs,
+      latestSlotAtMs,
+    });
     if (slot === null) return this.#postpone(message, nowMs, message.expiresAtMs, null);
     if (slot <= nowMs) return { send: true };
     return this.#postpone(message, nowMs, slot, slot);

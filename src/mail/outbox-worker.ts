@@ -203,7 +203,9 @@ export class OutboxWorker {
 
     const nowMs = this.options.clock.nowMs();
     // A deferral from the recipient's domain slows that domain; the retry below still happens if this fails.
-    await this.options.pacing?.noteFailure(message, error, nowMs).catch((cause: unknown) => this.options.events?.({ type: 'outbox.error', error: cause }));
+    await this.options.pacing
+      ?.noteFailure(message, error, nowMs)
+      .catch((cause: unknown) => this.options.events?.({ type: 'outbox.error', error: cause }));
     // The last try is made just before the code expires (an email for an expired code is pointless) or
     // when the give-up time comes, whichever is first; only a failure at that point ends the message.
     const expiryDeadlineMs = message.expiresAtMs - lastTryMarginMs;

@@ -23,6 +23,7 @@ export interface MailTransport {
    * Resolves once the server (or mailbox) has accepted the message; rejects with a body-free Error. A
    * transport that knows its name (host:port) resolves with a receipt naming it, which the outbox records.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: transports written before receipts (Promise<void>) stay valid.
   send(message: OutgoingMessage): Promise<SendReceipt | undefined | void>;
   /** Checks that the transport can reach and log in to its server, for a start-up self-test. */
   verify?(): Promise<void>;

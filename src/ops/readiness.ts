@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { schemaStatus } from '../store/migrate.js';
 import type { TransportState } from '../mail/transport-circuit.js';
+import { schemaStatus } from '../store/migrate.js';
 import type { MailTransportCheck, MailTransportState } from './mail-transport-check.js';
 
 export interface Readiness {

@@ -127,7 +127,10 @@ export async function openOtpRuntime(
   const service = new OtpService({
     policy: config.policy,
     // MAIL_DAILY_LIMIT: each request takes a send from the deployment's day before its code is issued.
-    store: config.mailLimits.dailyLimit === undefined ? store : dailyCappedOtpStore(store, new DailyMailCap(db, config.mailLimits.dailyLimit)),
+    store:
+      config.mailLimits.dailyLimit === undefined
+        ? store
+        : dailyCappedOtpStore(store, new DailyMailCap(db, config.mailLimits.dailyLimit)),
     sealer,
     hasher: new CodeHasher(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'otp code hmac v1')),
     clock,
@@ -154,7 +157,9 @@ export async function openOtpRuntime(
         ...outboxWorkerSettings(config),
         ...(config.mailLimits.domainRatePerMinute === 0
           ? {}
-          : { pacing: new DomainPacing(new KyselyDomainPacingStore(db), { ratePerMinute: config.mailLimits.domainRatePerMinute }) }),
+          : {
+              pacing: new DomainPacing(new KyselyDomainPacingStore(db), { ratePerMinute: config.mailLimits.domainRatePerMinute }),
+            }),
         events: (event) => {
           logOutboxEvent(logger, event);
           metrics.recordOutboxEvent(event);
@@ -229,7 +234,10 @@ export function mailTransportFor(
   if (mail.kind === 'smtp' || mail.kind === 'gmail') {
     const all = smtpTransportSettings(config);
     const chosen = failover.only === undefined ? all : all.slice(failover.only - 1, failover.only);
-    const transports = chosen.map(({ name, settings }) => ({ name, transport: createSmtpThreadTransport({ ...settings, ...pool }) }));
+    const transports = chosen.map(({ name, settings }) => ({
+      name,
+      transport: createSmtpThreadTransport({ ...settings, ...pool }),
+    }));
     const transport = createFailoverTransport(transports, {
       clock: failover.clock ?? systemClock,
       events: failover.events,

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import type { RequestOutcome } from '../../src/core/otp-outcome.js';
-import { expectProblem } from '../api/api-client.js';
 import { startApiApp } from '../api/api-app.js';
+import { expectProblem } from '../api/api-client.js';
 import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, textOf } from '../support/form-client.js';

@@ -183,9 +183,15 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
           retryAfterSeconds: outcome.retryAfterSeconds,
         });
       case 'unavailable':
-        return sendProblem(reply, docsPath, code, 'We cannot send codes right now (the daily mail limit is reached); try again later.', {
-          retryAfterSeconds: outcome.retryAfterSeconds,
-        });
+        return sendProblem(
+          reply,
+          docsPath,
+          code,
+          'We cannot send codes right now (the daily mail limit is reached); try again later.',
+          {
+            retryAfterSeconds: outcome.retryAfterSeconds,
+          },
+        );
       case 'invalid_code':
         return sendProblem(reply, docsPath, code, 'The code is not right.', { attemptsLeft: outcome.attemptsLeft });
       case 'expired':
