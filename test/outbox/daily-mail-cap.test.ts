@@ -16,7 +16,8 @@ const capped = (limit: number) => ({ OUTBOX_WORKER: 'off', MAIL_DAILY_LIMIT: Str
 describe.each(dialects)('MAIL_DAILY_LIMIT, counted for the deployment (%s)', (dialect) => {
   const apps: TestApp[] = [];
   afterEach(async () => {
-    for (const app of apps.splice(0)) await app.close();
+    // The second first: the first owns the database (its PostgreSQL schema is dropped when it closes).
+    for (const app of apps.splice(0).reverse()) await app.close();
   });
 
   /** Two app runtimes (two processes' worth) on one database and one clock, half past an hour. */
@@ -66,20 +67,21 @@ describe.each(dialects)('MAIL_DAILY_LIMIT, counted for the deployment (%s)', (di
   });
 
   it('never lets more than the limit through when requests race on two runtimes, and leaks no count', async () => {
-    const { first, second, requestOn } = await twoRuntimes(5);
+    const { clock, first, second, requestOn } = await twoRuntimes(5);
     const outcomes = await Promise.all(
       Array.from({ length: 24 }, (_, i) => requestOn(i % 2 === 0 ? first : second, `racer-${i}@race.example`)),
     );
     const accepted = outcomes.filter((outcome) => outcome.ok).length;
     expect(accepted).toBeLessThanOrEqual(5);
     expect(outcomes.every((outcome) => outcome.ok || outcome.reason === 'unavailable')).toBe(true);
-    // Racing at the edge may refuse one that would still have fitted (told to retry in a second), never
-    // the reverse; every refused count was given back, so the day fills up to exactly the limit.
+    // Racing at the edge may refuse one that would still have fitted (it saw racing counts not yet given
+    // back), never the reverse; every refused count was given back, so the day fills up to exactly the limit.
+    clock.advanceSeconds(3); // past the refusals a process remembers for 2 s
     let more = 0;
     for (let i = 0; i < 10; i++) {
       const late = await requestOn(i % 2 === 0 ? second : first, `late-${i}@race.example`);
-      if (late.ok) more++;
-      else if ('retryAfterSeconds' in late && late.retryAfterSeconds > 1) break;
+      if (!late.ok) break;
+      more++;
     }
     expect(accepted + more).toBe(5);
     expect(await outboxRows(first.runtime.db)).toHaveLength(5);

@@ -60,7 +60,7 @@ const statusDescriptions: Record<string, string> = {
   '422': 'invalid_code (`attemptsLeft` says how many tries remain)',
   '423': 'locked',
   '429': 'rate_limited (Retry-After says when to try again)',
-  '503': 'unavailable',
+  '503': 'unavailable (the database is unreachable, or the daily mail limit is reached; Retry-After says when to try again)',
 };
 
 function describeStatus(status: string): string {
