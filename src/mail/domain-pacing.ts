@@ -26,6 +26,8 @@ export interface DomainPacingStore {
     id: string,
     input: { claimedAttempts: number; nowMs: number; untilMs: number; slotAtMs: number | null },
   ): Promise<boolean>;
+  /** A send failed before the domain saw it (our transport): the slot it took goes back to the domain. */
+  giveBack(input: { domain: string; nowMs: number; intervalMs: number }): Promise<void>;
   /** The domain deferred a message: its interval doubles (up to `maxSlowFactor`) until `nowMs + slowedForMs`, and its next slot moves one interval on. */
   slowDown(input: {
     domain: string;
@@ -95,16 +97,18 @@ export class DomainPacing {
     return this.#postpone(message, nowMs, slot, slot);
   }
 
-  /** After a failed send: a deferral from the recipient's domain slows that domain down. */
+  /**
+   * After a failed send: a deferral from the recipient's domain slows that domain down; a failure of
+   * our own transport (the domain never saw the email) gives the slot back, so an SMTP outage does not
+   * use up a domain's slots for the emails waiting behind it.
+   */
   async noteFailure(message: ClaimedMessage, error: unknown, nowMs: number): Promise<void> {
-    if (!isDomainDeferral(error)) return;
-    await this.store.slowDown({
-      domain: recipientDomain(message.recipient),
-      nowMs,
-      intervalMs: this.#intervalMs,
-      slowedForMs,
-      maxSlowFactor,
-    });
+    const domain = recipientDomain(message.recipient);
+    if (isDomainDeferral(error)) {
+      await this.store.slowDown({ domain, nowMs, intervalMs: this.#intervalMs, slowedForMs, maxSlowFactor });
+    } else if (!reachedTheDomain(error)) {
+      await this.store.giveBack({ domain, nowMs, intervalMs: this.#intervalMs });
+    }
   }
 
   async #postpone(message: ClaimedMessage, nowMs: number, untilMs: number, slotAtMs: number | null): Promise<PacingDecision> {
@@ -119,11 +123,15 @@ export class DomainPacing {
  * or a 421 greeting is about the transport instead (failover-transport.ts), not about a domain.
  */
 export function isDomainDeferral(error: unknown): boolean {
-  if (!(error instanceof MailDeliveryError)) return false;
-  const { responseCode, errorCode } = error;
-  if (errorCode !== 'EENVELOPE' && errorCode !== 'EMESSAGE') return false;
+  if (!(error instanceof MailDeliveryError) || !reachedTheDomain(error)) return false;
+  const { responseCode } = error;
   if (responseCode !== undefined && responseCode >= 400 && responseCode < 500) return true;
   return /\b4\.\d{1,3}\.\d{1,3}\b/.test(error.message);
+}
+
+/** Whether the failure was a reply to the recipient or the message (RCPT, DATA): the domain's answer. */
+function reachedTheDomain(error: unknown): boolean {
+  return error instanceof MailDeliveryError && (error.errorCode === 'EENVELOPE' || error.errorCode === 'EMESSAGE');
 }
 
 /** The domain part of a normalised address (already lower-case A-labels: see email-address.ts). */

@@ -70,6 +70,24 @@ export async function slowDomainDown(
 }
 
 /**
+ * Gives a reserved slot back: the email never reached the domain (our transport failed). next_slot_at
+ * moves one interval back, so the next reservation gets the capacity; it never goes below what
+ * `max(next_slot_at, now)` clamps, so giving back cannot make a burst beyond the allowance.
+ */
+export async function giveBackDomainSlot(
+  db: Kysely<Database>,
+  input: { domain: string; nowMs: number; intervalMs: number },
+): Promise<void> {
+  const { domain, nowMs } = input;
+  const intervalMs = Math.ceil(input.intervalMs);
+  await sql`
+    update outbox_domain_pacing
+    set next_slot_at = next_slot_at - ${intervalMs} * (case when slowed_until > ${nowMs} then slow_factor else 1 end),
+        updated_at = ${nowMs}
+    where domain = ${domain} and next_slot_at > ${nowMs}`.execute(db);
+}
+
+/**
  * Back to the queue until `untilMs`, the claim's attempt given back (pacing is not a delivery attempt),
  * holding `slotAtMs` when it reserved one. Fenced by the claim's attempt count like every claim write.
  */

@@ -4,6 +4,7 @@ import { dialects } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, textOf } from '../support/form-client.js';
 import { outboxRows } from '../support/outbox-rows.js';
+import { freePort } from '../support/server-process.js';
 import { sameDatabaseEnv } from '../support/shared-database.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -132,6 +133,28 @@ describe.each(dialects)('pacing per recipient domain (%s)', (dialect) => {
     expect((await outboxRows(db)).map((row) => row.status)).toEqual(Array(5).fill('sent'));
     expect(new Set(receivedBy(smtp)).size).toBe(5);
     expect(smtp.messages).toHaveLength(5);
+  });
+
+  it('gives the slot back when our SMTP server is down (the domain never saw the email), so an outage uses up no slots', async () => {
+    const clock = new FakeClock(Date.now());
+    const port = await freePort();
+    testApp = await startTestApp({ env: pacedEnv, clock, dialect });
+    driven = handDrivenWorker(testApp.runtime, { smtpUrl: `smtp://127.0.0.1:${port}`, clock });
+    const { service, db } = testApp.runtime;
+    expect((await service.request({ address: 'a@busy.example' })).ok).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      await driven.worker.drainOnce();
+      clock.advanceSeconds(1);
+    }
+    expect((await outboxRows(db))[0]).toMatchObject({ status: 'queued', attempts: 3 });
+
+    smtp = await startSmtpTestServer({ port });
+    clock.ms += 1;
+    expect((await service.request({ address: 'b@busy.example' })).ok).toBe(true);
+    await driven.worker.drainOnce();
+    // a goes at once (three failed tries took no slot); b waits one interval behind it.
+    expect(receivedBy(smtp)).toEqual(['a@busy.example']);
+    expect(rowsTo(await outboxRows(db), 'busy.example').map((row) => row.status)).toEqual(['sent', 'queued']);
   });
 
   it('ends paced mail expired when its code expires before a slot, never sending it late; the page says "still sending" meanwhile', async () => {
