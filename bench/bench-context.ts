@@ -50,7 +50,7 @@ export const raisedLimits = {
   OTP_ADDRESS_FAILURE_LIMIT: '100',
   OTP_DAILY_SEND_LIMIT: '10000',
   // One load generator mails example.com only: pacing (its statement still runs per send) must not be the limit.
-  OUTBOX_DOMAIN_RATE_PER_MINUTE: '100000',
+  OUTBOX_DOMAIN_RATE_PER_MINUTE: '60000',
 } as const;
 
 const tempDirs: string[] = [];

@@ -25,7 +25,7 @@ const httpWarmupPerRound = 20;
 const httpConcurrency = 8;
 // A B B A A B: rounds alternate so that a drift in background load hits both sink delays alike.
 const roundSinkDelaysMs = [0, 500, 500, 0, 0, 500];
-const limitEnv = { OTP_IP_REQUEST_LIMIT: '1000000', OTP_SEND_LIMIT: '10000', OUTBOX_DOMAIN_RATE_PER_MINUTE: '100000' };
+const limitEnv = { OTP_IP_REQUEST_LIMIT: '1000000', OTP_SEND_LIMIT: '10000', OUTBOX_DOMAIN_RATE_PER_MINUTE: '60000' };
 const secretKey = 'bench-secret-key-0123456789abcdef-0123456789abcdef';
 const logger = createLogger('silent');
 const loadAverageAtStart = loadavg()[0]!.toFixed(1);

@@ -25,7 +25,8 @@ export const gmailDailyLimit = 500;
 
 /** The mail-limit variables, spread into config's env schema. */
 export const mailLimitsEnvShape = {
-  OUTBOX_DOMAIN_RATE_PER_MINUTE: integer(domainRateDefaultPerMinute, 0, 100_000),
+  // At most one a millisecond: slots are whole milliseconds apart.
+  OUTBOX_DOMAIN_RATE_PER_MINUTE: integer(domainRateDefaultPerMinute, 0, 60_000),
   // Unset: the Gmail preset's cap applies (none otherwise); 0 = no cap, even with Gmail.
   MAIL_DAILY_LIMIT: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(100_000_000).optional()),
 };
