@@ -238,10 +238,12 @@ export function mailTransportFor(
       name,
       transport: createSmtpThreadTransport({ ...settings, ...pool }),
     }));
+    const lone = transports.length === 1;
     const transport = createFailoverTransport(transports, {
       clock: failover.clock ?? systemClock,
-      events: failover.events,
-      ...(transports.length === 1 ? { failureThreshold: Number.POSITIVE_INFINITY } : {}),
+      // A lone transport has nothing to fail over to: no breaker, and no "sent via" line per email (the
+      // otp.sent line names the transport; failures show as otp.delivery_retry, as they always did).
+      ...(lone ? { failureThreshold: Number.POSITIVE_INFINITY } : { events: failover.events }),
     });
     return { transport, transportStates: () => transport.states() };
   }
