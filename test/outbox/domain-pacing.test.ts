@@ -138,7 +138,8 @@ describe.each(dialects)('pacing per recipient domain (%s)', (dialect) => {
   it('gives the slot back when our SMTP server is down (the domain never saw the email), so an outage uses up no slots', async () => {
     const clock = new FakeClock(Date.now());
     const port = await freePort();
-    testApp = await startTestApp({ env: pacedEnv, clock, dialect });
+    // One claim at a time: a (due first) takes the slot before b is claimed.
+    testApp = await startTestApp({ env: { ...pacedEnv, OUTBOX_CONCURRENCY: '1' }, clock, dialect });
     driven = handDrivenWorker(testApp.runtime, { smtpUrl: `smtp://127.0.0.1:${port}`, clock });
     const { service, db } = testApp.runtime;
     expect((await service.request({ address: 'a@busy.example' })).ok).toBe(true);
