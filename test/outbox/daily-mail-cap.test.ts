@@ -50,6 +50,11 @@ describe.each(dialects)('MAIL_DAILY_LIMIT, counted for the deployment (%s)', (di
     expect(page.status).toBe(503);
     expect(page.headers.get('retry-after')).toBe(String(24.5 * 3600));
     expect(textOf(page.body)).toContain('We cannot send codes right now. Try again later.');
+    const german = new FormClient(first.baseUrl);
+    await german.get('/secure-otp/request/?lang=de');
+    const seite = await german.post('/secure-otp/request/', { email: 'f@six.example' });
+    expect(seite.status).toBe(503);
+    expect(textOf(seite.body)).toContain('Wir können gerade keine Codes senden. Versuchen Sie es später erneut.');
 
     clock.advanceSeconds(24.5 * 3600 - 1);
     expect((await requestOn(second, 'g@seven.example')).ok).toBe(false);
