@@ -32,6 +32,7 @@ const limitEnv = {
   OTP_DOMAIN_REQUEST_LIMIT: '10000000',
   OTP_LARGE_PROVIDER_REQUEST_LIMIT: '10000000',
   OTP_SUBNET_REQUEST_LIMIT: '1000000',
+  OUTBOX_DOMAIN_RATE_PER_MINUTE: '60000',
 };
 const secretKey = 'bench-secret-key-0123456789abcdef-0123456789abcdef';
 const logger = createLogger('silent');

@@ -9,6 +9,8 @@ export interface BenchReport {
   results: LoadResult[];
   scale: ScaleFinding[];
   limits: string[];
+  /** Outbox throughput with two transports configured against one (failover-scenarios.ts). */
+  failover?: string[];
 }
 
 export interface ScaleFinding {
@@ -58,6 +60,7 @@ export function markdownReport(report: BenchReport): string {
     ),
   );
   lines.push(...section('Limits under load (default limits)', report.limits));
+  lines.push(...section('Outbox with two transports (failover configured, primary healthy) against one', report.failover ?? []));
   lines.push(
     ...section(
       'Settings',

@@ -8,6 +8,7 @@ import { type BenchContext, type BenchOptions, benchTempDir, raisedLimits, withP
 import { type BenchDatabase, openBenchPostgres, openBenchSqlite } from './bench-database.js';
 import { runBounceScenarios } from './bounce-scenarios.js';
 import { buildServer } from './build-server.js';
+import { runFailoverScenario } from './failover-scenarios.js';
 import { runHttpLoad } from './http-load.js';
 import { runLimitScenarios } from './limit-scenarios.js';
 import type { LoadResult } from './load-result.js';
@@ -22,7 +23,7 @@ const usage = `npm run bench -- [options]
   --postgres           also run on PostgreSQL, in a database otp_bench that the bench drops and creates
   --postgres-url=URL   where, as a role that may create databases (default: DATABASE_URL if it is
                        postgres://…, else postgres://postgres@127.0.0.1:5432/postgres)
-  --only=LIST          comma-separated: throughput, limits, scale, bounces (default: all)
+  --only=LIST          comma-separated: throughput, limits, scale, bounces, failover (default: all)
   --cpu-prof           write a V8 CPU profile of every server process to bench/results/profiles/
   --log-level=LEVEL    the server's LOG_LEVEL (default warn: no line per request)
   --connections=N      concurrent connections (default 32)
@@ -33,7 +34,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     postgres: { type: 'boolean', default: false },
     'postgres-url': { type: 'string' },
-    only: { type: 'string', default: 'throughput,limits,scale,bounces' },
+    only: { type: 'string', default: 'throughput,limits,scale,bounces,failover' },
     'cpu-prof': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },
     connections: { type: 'string', default: '32' },
@@ -183,6 +184,13 @@ async function main(): Promise<void> {
       context.log(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     } finally {
       await database?.close();
+    }
+  }
+  if (only.has('failover')) {
+    try {
+      report.failover = await runFailoverScenario(context);
+    } catch (error) {
+      report.notes.push(`failover: the run failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
   }
   await sink.close();

@@ -19,7 +19,7 @@ const commands = {
   worker: 'deliver queued mail only (run as many as you like beside the servers)',
   migrate: 'apply pending database migrations and exit (use with AUTO_MIGRATE=false)',
   purge: 'delete expired, used and dead codes once and exit',
-  'send-test-email': 'send a test email through the configured transport: send-test-email --to ADDRESS',
+  'send-test-email': 'send a test email through the configured transport: send-test-email --to ADDRESS [--transport N]',
   outbox: 'print outbox counts by status and the age of the oldest undelivered email',
   'api-key': 'print a new API key and the SHA-256 hash to add to API_KEY_HASHES',
   'dkim-keygen': 'print a new DKIM key and its DNS TXT record: dkim-keygen --domain DOMAIN --selector NAME',
@@ -38,6 +38,7 @@ ${Object.entries(commands)
 
 Options:
   --to ADDRESS      recipient of send-test-email
+  --transport N     send-test-email: test only the Nth transport of SMTP_URL (1 = primary)
   --domain DOMAIN   dkim-keygen: the signing domain (MAIL_FROM's domain)
   --selector NAME   dkim-keygen: the key's selector, e.g. otp1
   -h, --help        show this text
@@ -59,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
     return 2;
   }
-  const { command, to, domain, selector, help, args } = parsed;
+  const { command, to, domain, selector, help, args, transport } = parsed;
   if (help || command === 'help') {
     console.log(usage);
     return 0;
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
     case 'suppression':
       return suppressionCommand(config, args);
     case 'send-test-email':
-      return sendTestEmail(config, to);
+      return sendTestEmail(config, to, transport);
     case 'worker':
       return runWorker(config);
     case 'serve':
@@ -101,6 +102,7 @@ function parseCommandLine(argv: string[]) {
     allowPositionals: true,
     options: {
       to: { type: 'string' },
+      transport: { type: 'string' },
       domain: { type: 'string' },
       selector: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -114,6 +116,7 @@ function parseCommandLine(argv: string[]) {
     to: values.to,
     domain: values.domain,
     selector: values.selector,
+    transport: values.transport,
     help: values.help === true,
     args: positionals.slice(1),
   };

@@ -1,14 +1,16 @@
 import escapeHtml from 'escape-html';
 import type { Config } from '../config/config.js';
 import { normalizeEmailAddress } from '../core/email-address.js';
-import { mailTransportFor } from '../runtime/otp-runtime.js';
+import { mailTransportFor, smtpTransportSettings } from '../runtime/otp-runtime.js';
 
 /**
  * Sends one plain message through the configured transport and waits for the server's answer: the
  * quickest way to learn whether SMTP_URL (or the Gmail settings) really work, before any user needs a code.
+ * `transportOption` (`--transport N`, 1-based) tests one transport of SMTP_URL's list alone, without
+ * failover hiding that it is down.
  * Returns the exit code: 0 sent, 1 not sent (the reason is printed), 2 bad arguments.
  */
-export async function sendTestEmail(config: Readonly<Config>, to: string | undefined): Promise<number> {
+export async function sendTestEmail(config: Readonly<Config>, to: string | undefined, transportOption?: string): Promise<number> {
   const address = to === undefined ? null : normalizeEmailAddress(to);
   if (address === null) {
     console.error('send-test-email needs a valid address: otp-app send-test-email --to you@example.com');
@@ -21,17 +23,31 @@ export async function sendTestEmail(config: Readonly<Config>, to: string | undef
     );
     return 1;
   }
-  const { transport } = mailTransportFor(config);
-  const via = config.mail.kind === 'gmail' ? 'Gmail (smtp.gmail.com:587)' : 'SMTP_URL';
+  const names = smtpTransportSettings(config).map(({ name }) => name);
+  const only = transportOption === undefined ? undefined : transportNumber(transportOption, names.length);
+  if (only === null) {
+    console.error(
+      `--transport must be a number from 1 to ${names.length}: the configuration lists ${names.length} transport${names.length === 1 ? '' : 's'} (${names.map((name, index) => `${index + 1} = ${name}`).join(', ')}).`,
+    );
+    return 2;
+  }
+  const { transport } = mailTransportFor(config, only === undefined ? {} : { only });
+  const via =
+    only !== undefined
+      ? `transport ${only} (${names[only - 1]})`
+      : config.mail.kind === 'gmail'
+        ? 'Gmail (smtp.gmail.com:587)'
+        : 'SMTP_URL';
   try {
-    await transport.send({
+    const receipt = await transport.send({
       to: address,
       from: config.mail.from,
       subject: `${config.appName}: test email`,
       text: `This is a test email from ${config.appName}. If you can read it, code emails will reach this mailbox too.`,
       html: `<p>This is a test email from ${escapeHtml(config.appName)}. If you can read it, code emails will reach this mailbox too.</p>`,
     });
-    console.log(`Sent a test email to ${address} through ${via}.`);
+    const took = only === undefined && receipt && names.length > 1 ? `; ${receipt.transport} took it` : '';
+    console.log(`Sent a test email to ${address} through ${via}${took}.`);
     return 0;
   } catch (error) {
     // Transport errors carry the SMTP reply, never the message or the password.
@@ -40,4 +56,11 @@ export async function sendTestEmail(config: Readonly<Config>, to: string | undef
   } finally {
     await transport.close();
   }
+}
+
+/** `--transport N` as a 1-based index into `count` transports; null when it is not one. */
+function transportNumber(option: string, count: number): number | null {
+  if (!/^\d+$/.test(option.trim())) return null;
+  const n = Number(option.trim());
+  return n >= 1 && n <= count ? n : null;
 }

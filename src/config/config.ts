@@ -12,6 +12,7 @@ import { type ChallengeConfig, challengeConfigFrom, challengeEnvShape } from './
 import { type DkimConfig, dkimConfigFrom, dkimEnvShape } from './dkim-config.js';
 import { blankAsUnset, integer, optionalText } from './env-values.js';
 import { type HttpServerConfig, httpServerConfigFrom, httpServerEnvShape } from './http-server-config.js';
+import { type MailLimitsConfig, mailLimitsConfigFrom, mailLimitsEnvShape } from './mail-limits-config.js';
 import { type SuppressionConfig, suppressionConfigFrom, suppressionEnvShape } from './suppression-config.js';
 
 /** Thrown when the environment cannot run the app; its message names every problem and its fix. */
@@ -29,6 +30,7 @@ const envSchema = z.object({
   ...bounceEnvShape,
   ...challengeEnvShape,
   ...abuseEnvShape,
+  ...mailLimitsEnvShape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(8000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -151,6 +153,8 @@ export interface Config {
   challenge: Readonly<ChallengeConfig>;
   /** Limits per client network and recipient domain, throw-away and mail-less domains (docs/abuse.md). */
   abuse: AbuseConfig;
+  /** Per-domain pacing of the outbox and the deployment's daily cap (OUTBOX_DOMAIN_RATE_PER_MINUTE, MAIL_DAILY_LIMIT). */
+  mailLimits: MailLimitsConfig;
 }
 
 export interface OutboxConfig {
@@ -288,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bounces,
     challenge,
     abuse,
+    mailLimits: mailLimitsConfigFrom(e, mail.kind),
   });
 }
 

@@ -40,10 +40,14 @@ export function parseCodeEmail(json: string): { ok: true; email: CodeEmail } | {
   return { ok: false, reason: `the queued email is not a code email (bad fields: ${fields})` };
 }
 
-/** Port: delivers a code email. Rejects when the transport could not accept the message. */
+/**
+ * Port: delivers a code email. Rejects when the transport could not accept the message; resolves with the
+ * name of the transport that took it when the transport tells (the outbox records it on the message).
+ */
 export interface CodeDelivery {
   /** `outbox.messageId`: the outbox message (the code's id), so a later bounce can name it. */
-  deliverCode(email: CodeEmail, outbox?: { messageId: string }): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: deliveries written before receipts (Promise<void>) stay valid.
+  deliverCode(email: CodeEmail, outbox?: { messageId: string }): Promise<{ transport: string } | undefined | void>;
 }
 
 /**

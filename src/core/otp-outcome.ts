@@ -13,6 +13,7 @@ export const requestFailureReasons = [
   'domain_limit',
   'disposable_address',
   'no_mail_domain',
+  'unavailable',
 ] as const;
 export type RequestFailureReason = (typeof requestFailureReasons)[number];
 
@@ -23,7 +24,9 @@ export type RequestOutcome =
   /** The address is on the suppression list (it bounced, or its owner reported our mail as spam): nothing is sent. */
   | { ok: false; reason: 'undeliverable' }
   /** Refused by the request screen (request-screen.ts): a throw-away or mail-less domain, or its domain's limit. */
-  | ScreenRefusal;
+  | ScreenRefusal
+  /** The deployment's daily mail cap (MAIL_DAILY_LIMIT) is reached: no code can be sent to anyone for now. */
+  | { ok: false; reason: 'unavailable'; retryAfterSeconds: number };
 
 export const verifyFailureReasons = [
   'invalid_email',

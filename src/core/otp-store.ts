@@ -51,7 +51,11 @@ export interface IssueCodeInput {
   maxAttemptsPerCode: number;
 }
 
-export type IssueCodeResult = { ok: true } | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterMs: number };
+export type IssueCodeResult =
+  | { ok: true }
+  | { ok: false; reason: 'cooldown' | 'send_limit'; retryAfterMs: number }
+  /** The deployment's daily mail cap is reached (daily-capped-otp-store.ts). */
+  | { ok: false; reason: 'unavailable'; retryAfterMs: number };
 
 export interface ReserveAttemptInput {
   address: string;

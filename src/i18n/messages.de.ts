@@ -72,6 +72,7 @@ export const de: Catalogue = {
   'error.sendLimit': 'An diese Adresse wurden zu viele Codes gesendet. Versuchen Sie es in {wait} erneut.',
   'error.undeliverable':
     'E-Mails konnten nicht an diese Adresse zugestellt werden. Prüfen Sie die Adresse oder verwenden Sie eine andere.',
+  'error.mailUnavailable': 'Wir können gerade keine Codes senden. Versuchen Sie es später erneut.',
   'error.malformedCode': 'Geben Sie den {length}-stelligen Code aus der E-Mail ein.',
   'error.invalidCode_one': 'Dieser Code stimmt nicht. Noch {count} Versuch.',
   'error.invalidCode_other': 'Dieser Code stimmt nicht. Noch {count} Versuche.',

@@ -68,6 +68,7 @@ export const en = {
   'error.cooldown': 'A code was sent a moment ago. Wait {wait} before asking for another.',
   'error.sendLimit': 'Too many codes were sent to this address. Try again in {wait}.',
   'error.undeliverable': 'We could not deliver email to this address. Check the address or use another one.',
+  'error.mailUnavailable': 'We cannot send codes right now. Try again later.',
   'error.malformedCode': 'Enter the {length}-digit code from the email.',
   'error.invalidCode_one': 'That code is not right. {count} attempt left.',
   'error.invalidCode_other': 'That code is not right. {count} attempts left.',

@@ -3,7 +3,7 @@ import type { CodeDelivery, CodeEmail } from '../core/code-delivery.js';
 import { defaultLocale, isLocale } from '../i18n/index.js';
 import { renderCodeEmail } from './code-email-template.js';
 import { toMailDeliveryError } from './mail-delivery-error.js';
-import type { MailTransport } from './outgoing-message.js';
+import type { MailTransport, SendReceipt } from './outgoing-message.js';
 
 export interface CodeMailerOptions {
   transport: MailTransport;
@@ -47,7 +47,7 @@ export class CodeMailer implements CodeDelivery {
     this.#envelopeFrom = options.envelopeFrom;
   }
 
-  async deliverCode(email: CodeEmail, outbox?: { messageId: string }): Promise<void> {
+  async deliverCode(email: CodeEmail, outbox?: { messageId: string }): Promise<SendReceipt | undefined> {
     const rendered = renderCodeEmail({
       code: email.code,
       purpose: email.purpose,
@@ -60,7 +60,13 @@ export class CodeMailer implements CodeDelivery {
     const to = asciiRecipient(email.to);
     const envelopeFrom = outbox === undefined ? undefined : this.#envelopeFrom?.({ messageId: outbox.messageId, recipient: to });
     try {
-      await this.#transport.send({ to, from: this.#from, ...rendered, ...(envelopeFrom === undefined ? {} : { envelopeFrom }) });
+      const receipt = await this.#transport.send({
+        to,
+        from: this.#from,
+        ...rendered,
+        ...(envelopeFrom === undefined ? {} : { envelopeFrom }),
+      });
+      return receipt ? { transport: receipt.transport } : undefined;
     } catch (error) {
       // Any transport may be plugged in here, so do not trust its error text to be free of the code.
       throw toMailDeliveryError(error, email.linkToken === undefined ? [email.code] : [email.code, email.linkToken]);

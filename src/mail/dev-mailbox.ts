@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MailTransport, OutgoingMessage } from './outgoing-message.js';
+import type { MailTransport, OutgoingMessage, SendReceipt } from './outgoing-message.js';
 
 /** A message as the dev mailbox keeps it. */
 export interface DevMailboxMessage extends OutgoingMessage {
@@ -42,12 +42,13 @@ export class DevMailbox implements MailTransport {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async send(message: OutgoingMessage): Promise<void> {
+  async send(message: OutgoingMessage): Promise<SendReceipt> {
     const { to, from, subject, text, html } = message;
     this.#messages.push({ id: randomUUID(), receivedAt: this.#now(), to, from, subject, text, html });
     if (this.#messages.length > this.capacity) {
       this.#messages.splice(0, this.#messages.length - this.capacity);
     }
+    return { transport: 'dev-mailbox' };
   }
 
   /** Newest first. A copy, so callers cannot reorder the mailbox. */

@@ -10,6 +10,8 @@ export interface ClaimedMessage {
   attempts: number;
   createdAtMs: number;
   expiresAtMs: number;
+  /** The sending slot the message holds at its recipient's domain (domain-pacing.ts); null when none. */
+  pacingSlotAtMs?: number | null;
 }
 
 export type OutboxCounts = Record<DeliveryStatus, number> & {
@@ -28,8 +30,11 @@ export interface OutboxStore {
    * until `nowMs + leaseMs`.
    */
   claimDue(input: { nowMs: number; limit: number; leaseMs: number; takeOverExpired?: boolean }): Promise<ClaimedMessage[]>;
-  /** Sent: the body (it holds the code) is wiped. Wins over `expired` (a send that outlived its claim still went out), not over `failed`. */
-  markSent(id: string, nowMs: number): Promise<void>;
+  /**
+   * Sent: the body (it holds the code) is wiped, and `transport` (the one that took it, when known)
+   * recorded. Wins over `expired` (a send that outlived its claim still went out), not over `failed`.
+   */
+  markSent(id: string, nowMs: number, transport?: string): Promise<void>;
   /**
    * Back to the queue until `nextAttemptAtMs`. `claimedAttempts` (the attempt count the claim returned)
    * fences the write: if another worker has since taken the message over, nothing changes.

@@ -3,6 +3,7 @@ import { type CodeDelivery, parseCodeEmail } from '../core/code-delivery.js';
 import type { SealedBox } from '../core/sealed-box.js';
 import type { SuppressionList } from '../core/suppression-list.js';
 import type { UndeliverableCodes } from '../core/undeliverable-codes.js';
+import type { DomainPacing } from './domain-pacing.js';
 import { MailDeliveryError } from './mail-delivery-error.js';
 import type { ClaimedMessage, OutboxStore } from './outbox-store.js';
 import { isPermanentFailure, type RetryPolicy, retryDelayMs } from './retry-backoff.js';
@@ -12,7 +13,8 @@ import { suppressionOfRecipient } from './suppressed-recipient.js';
 const lastTryMarginMs = 1000;
 
 export type OutboxEvent =
-  | { type: 'otp.sent'; id: string; recipient: string; attempts: number; queuedForMs: number }
+  | { type: 'otp.sent'; id: string; recipient: string; attempts: number; queuedForMs: number; transport?: string }
+  | { type: 'otp.delivery_paced'; id: string; recipient: string; waitMs: number; holdsSlot: boolean }
   | { type: 'otp.delivery_retry'; id: string; recipient: string; attempts: number; retryInMs: number; error: string }
   | { type: 'otp.delivery_failed' | 'otp.delivery_expired'; id: string; recipient: string; attempts: number; error: string }
   | { type: 'outbox.error'; error: unknown };
@@ -33,6 +35,8 @@ export interface OutboxWorkerOptions {
   leaseMs: number;
   /** The send-cap window, to give back the send of an email whose code expired first. */
   sendWindowMs: number;
+  /** Paces sends per recipient domain across every worker (domain-pacing.ts); absent: no pacing. */
+  pacing?: DomainPacing;
   events?: (event: OutboxEvent) => void;
   /** Checked just before each send: mail for an address suppressed since it was queued is not sent. */
   suppressions?: SuppressionList;
@@ -159,6 +163,13 @@ export class OutboxWorker {
     if (!email.ok) return this.giveUp(message, 'failed', email.reason);
     const suppressed = await suppressionOfRecipient(this.options.suppressions, message.recipient, clock.nowMs());
     if (suppressed !== null) return this.giveUp(message, 'failed', suppressed);
+    // Over its domain's rate: already back in the queue until its slot, no attempt spent.
+    const paced = await this.options.pacing?.admit(message, clock.nowMs());
+    if (paced?.send === false) {
+      const { id, recipient } = message;
+      const waitMs = paced.untilMs - clock.nowMs();
+      return this.options.events?.({ type: 'otp.delivery_paced', id, recipient, waitMs, holdsSlot: paced.holdsSlot });
+    }
 
     // A slow send must not outlive its lease, or another worker (or this one) would take it over and send
     // it again: renew the lease while the send is under way.
@@ -171,20 +182,23 @@ export class OutboxWorker {
       },
       Math.max(50, Math.floor(this.options.leaseMs / 3)),
     );
+    let receipt: Awaited<ReturnType<OutboxWorkerOptions['delivery']['deliverCode']>>;
     try {
-      await this.options.delivery.deliverCode(email.email, { messageId: message.id });
+      receipt = await this.options.delivery.deliverCode(email.email, { messageId: message.id });
     } catch (error) {
       return this.afterFailure(message, error);
     } finally {
       clearInterval(heartbeat);
     }
-    await store.markSent(message.id, clock.nowMs());
+    const transport = receipt?.transport;
+    await store.markSent(message.id, clock.nowMs(), transport);
     this.options.events?.({
       type: 'otp.sent',
       id: message.id,
       recipient: message.recipient,
       attempts: message.attempts,
       queuedForMs: clock.nowMs() - message.createdAtMs,
+      ...(transport === undefined ? {} : { transport }),
     });
   }
 
@@ -194,6 +208,10 @@ export class OutboxWorker {
     if (isPermanentFailure(mailError?.responseCode, mailError?.errorCode)) return this.giveUp(message, 'failed', description);
 
     const nowMs = this.options.clock.nowMs();
+    // A deferral from the recipient's domain slows that domain; the retry below still happens if this fails.
+    await this.options.pacing
+      ?.noteFailure(message, error, nowMs)
+      .catch((cause: unknown) => this.options.events?.({ type: 'outbox.error', error: cause }));
     // The last try is made just before the code expires (an email for an expired code is pointless) or
     // when the give-up time comes, whichever is first; only a failure at that point ends the message.
     const expiryDeadlineMs = message.expiresAtMs - lastTryMarginMs;

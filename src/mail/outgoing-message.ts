@@ -14,13 +14,22 @@ export interface OutgoingMessage {
   envelopeFrom?: string;
 }
 
+/** Which transport accepted a message: host:port, never credentials. */
+export interface SendReceipt {
+  transport: string;
+}
+
 /**
  * Port: the narrow slice of a mail library the app needs. Implemented by the SMTP transport and
  * by the dev mailbox; keeping it this small lets tests and the outbox worker swap them freely.
  */
 export interface MailTransport {
-  /** Resolves once the server (or mailbox) has accepted the message; rejects with a body-free Error. */
-  send(message: OutgoingMessage): Promise<void>;
+  /**
+   * Resolves once the server (or mailbox) has accepted the message; rejects with a body-free Error. A
+   * transport that knows its name (host:port) resolves with a receipt naming it, which the outbox records.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: transports written before receipts (Promise<void>) stay valid.
+  send(message: OutgoingMessage): Promise<SendReceipt | undefined | void>;
   /** Checks that the transport can reach and log in to its server, for a start-up self-test. */
   verify?(): Promise<void>;
   /** Releases connections; messages already handed over still finish. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { TransportState } from '../mail/transport-circuit.js';
 import type { MailTransportCheck } from './mail-transport-check.js';
 import { bearerMatches, type MetricsAccess, metricsAccessFor } from './metrics-access.js';
 import type { OtpMetrics } from './otp-metrics.js';
@@ -10,6 +11,8 @@ export interface OpsPluginOptions {
     db: Kysely<any>;
     metrics: OtpMetrics;
     mailCheck: MailTransportCheck;
+    /** Each SMTP transport's state, shown by /readyz. */
+    transportStates?: () => TransportState[];
     config: { isProduction: boolean; metricsToken?: string | undefined };
   };
 }
@@ -41,7 +44,7 @@ const opsRoutes: FastifyPluginAsync<OpsPluginOptions> = async (app: FastifyInsta
   });
 
   app.get('/readyz', quiet, async (_request, reply) => {
-    const readiness = await checkReadiness(runtime.db, runtime.mailCheck);
+    const readiness = await checkReadiness(runtime.db, runtime.mailCheck, runtime.transportStates);
     reply.header('cache-control', 'no-store');
     return reply.code(readiness.ready ? 200 : 503).send({ status: readiness.ready ? 'ready' : 'unready', ...readiness.checks });
   });

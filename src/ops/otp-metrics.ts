@@ -5,10 +5,13 @@ import type { DeliveryEventNotice } from '../core/delivery-event-recorder.js';
 import type { OtpEvent } from '../core/otp-service.js';
 import type { OutboxCounts } from '../mail/outbox-store.js';
 import type { OutboxEvent } from '../mail/outbox-worker.js';
+import { circuitStates, type TransportState } from '../mail/transport-circuit.js';
 
 export interface OtpMetricsOptions {
   /** Read on every scrape for the outbox gauges (one query per scrape, shared by both gauges). */
   outboxCounts: () => Promise<OutboxCounts>;
+  /** Each SMTP transport's state, read on every scrape (in memory: no I/O). @default none */
+  transportStates?: () => TransportState[];
   /** Node's process metrics (memory, CPU, event-loop lag) beside ours. @default true */
   processMetrics?: boolean;
 }
@@ -155,6 +158,47 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
     },
   });
 
+  const emailsPaced = new Counter({
+    name: 'otp_emails_paced_total',
+    help: "Emails put back in the queue to wait for their recipient domain's next sending slot (no attempt spent)",
+    registers,
+  });
+  const transportStates = options.transportStates ?? (() => []);
+  new Gauge({
+    name: 'otp_mail_transport_circuit',
+    help: 'Circuit of each SMTP transport (host:port): 1 for its current state (closed, open, half_open), 0 for the others',
+    labelNames: ['transport', 'state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const { name, circuit } of transportStates()) {
+        for (const state of circuitStates) this.set({ transport: name, state }, state === circuit ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'otp_mail_transport_failures_in_a_row',
+    help: 'Failed sends in a row of each SMTP transport (0 after a success)',
+    labelNames: ['transport'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const { name, failuresInARow } of transportStates()) this.set({ transport: name }, failuresInARow);
+    },
+  });
+  new Gauge({
+    name: 'otp_mail_transport_last_success_timestamp_seconds',
+    help: 'When each SMTP transport last accepted a message (Unix time); absent until it has',
+    labelNames: ['transport'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const { name, lastSuccessAtMs } of transportStates()) {
+        if (lastSuccessAtMs !== null) this.set({ transport: name }, lastSuccessAtMs / 1000);
+      }
+    },
+  });
+
   return {
     registry,
     recordOtpEvent(event) {
@@ -167,7 +211,8 @@ export function createOtpMetrics(options: OtpMetricsOptions): OtpMetrics {
       if (event.type === 'otp.sent') {
         emailsSent.inc();
         deliveryLatency.observe(event.queuedForMs / 1000);
-      } else if (event.type === 'otp.delivery_retry') deliveryProblems.inc({ outcome: 'retry' });
+      } else if (event.type === 'otp.delivery_paced') emailsPaced.inc();
+      else if (event.type === 'otp.delivery_retry') deliveryProblems.inc({ outcome: 'retry' });
       else if (event.type === 'otp.delivery_failed') deliveryProblems.inc({ outcome: 'failed' });
       else if (event.type === 'otp.delivery_expired') deliveryProblems.inc({ outcome: 'expired' });
     },

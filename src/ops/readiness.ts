@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { TransportState } from '../mail/transport-circuit.js';
 import { schemaStatus } from '../store/migrate.js';
 import type { MailTransportCheck, MailTransportState } from './mail-transport-check.js';
 
@@ -8,6 +9,8 @@ export interface Readiness {
     database: 'ok' | 'unreachable';
     migrations: 'current' | 'pending' | 'unknown';
     mail: MailTransportState['status'];
+    /** Each SMTP transport's circuit, failures in a row and last success (ISO time); empty for the dev mailbox. */
+    transports: { name: string; circuit: TransportState['circuit']; failuresInARow: number; lastSuccessAt: string | null }[];
   };
 }
 
@@ -16,7 +19,11 @@ export interface Readiness {
  * but does not decide: with SMTP down every instance would go unready at once, turning delayed email
  * (which the outbox absorbs) into a full outage.
  */
-export async function checkReadiness(db: Kysely<any>, mail: MailTransportCheck): Promise<Readiness> {
+export async function checkReadiness(
+  db: Kysely<any>,
+  mail: MailTransportCheck,
+  transportStates: () => TransportState[] = () => [],
+): Promise<Readiness> {
   let database: Readiness['checks']['database'] = 'ok';
   let migrations: Readiness['checks']['migrations'] = 'unknown';
   try {
@@ -24,5 +31,15 @@ export async function checkReadiness(db: Kysely<any>, mail: MailTransportCheck):
   } catch {
     database = 'unreachable';
   }
-  return { ready: database === 'ok' && migrations === 'current', checks: { database, migrations, mail: mail.state.status } };
+  // Shown, not deciding, for the same reason as the mail check: an open circuit is what failover is for.
+  const transports = transportStates().map(({ name, circuit, failuresInARow, lastSuccessAtMs }) => ({
+    name,
+    circuit,
+    failuresInARow,
+    lastSuccessAt: lastSuccessAtMs === null ? null : new Date(lastSuccessAtMs).toISOString(),
+  }));
+  return {
+    ready: database === 'ok' && migrations === 'current',
+    checks: { database, migrations, mail: mail.state.status, transports },
+  };
 }

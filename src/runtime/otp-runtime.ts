@@ -18,16 +18,21 @@ import type { VerificationTokens } from '../core/verification-token.js';
 import { VerpTokens } from '../core/verp-token.js';
 import { CodeMailer } from '../mail/code-mailer.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
+import { DomainPacing } from '../mail/domain-pacing.js';
 import { createFailoverTransport, type FailoverEvent } from '../mail/failover-transport.js';
 import { type OutboxEvent, OutboxWorker, type OutboxWorkerOptions } from '../mail/outbox-worker.js';
 import type { MailTransport } from '../mail/outgoing-message.js';
 import { senderSetupNotices } from '../mail/sender-setup-notices.js';
 import { createSmtpThreadTransport } from '../mail/smtp-thread-transport.js';
 import { smtpTransportName, smtpUrlList } from '../mail/smtp-url-list.js';
+import type { TransportState } from '../mail/transport-circuit.js';
 import { MailTransportCheck } from '../ops/mail-transport-check.js';
 import { createOtpMetrics, type OtpMetrics } from '../ops/otp-metrics.js';
+import { dailyCappedOtpStore } from '../store/daily-capped-otp-store.js';
+import { DailyMailCap } from '../store/daily-mail-cap.js';
 import { type OtpDatabase, openDatabase } from '../store/database.js';
 import { KyselyDeliveryEventStore } from '../store/kysely-delivery-event-store.js';
+import { KyselyDomainPacingStore } from '../store/kysely-domain-pacing-store.js';
 import { KyselyOtpStore } from '../store/kysely-otp-store.js';
 import { KyselyOutboxStore } from '../store/kysely-outbox-store.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -73,6 +78,8 @@ export interface OtpRuntime {
   challenge: RequestChallenge;
   /** Logs and counts what an abuse defence did; the pages' per-network limit reports here too. */
   defenceEvents(event: DefenceEvent): void;
+  /** Each configured SMTP transport's circuit, failures in a row and last success (empty for the dev mailbox). */
+  transportStates: () => TransportState[];
   /** Stops the sweeper, lets in-flight sends finish (bounded), closes the transport and the database. */
   close(): Promise<void>;
 }
@@ -113,8 +120,8 @@ export async function openOtpRuntime(
       throw error;
     }
   })();
-  const { transport, devMailbox } = options.transport
-    ? { transport: options.transport, devMailbox: undefined }
+  const { transport, devMailbox, transportStates } = options.transport
+    ? { transport: options.transport, devMailbox: undefined, transportStates: undefined }
     : mailTransportFor(config, { clock, events: (event) => logFailoverEvent(logger, event) });
 
   for (const notice of senderSetupNotices({
@@ -126,7 +133,10 @@ export async function openOtpRuntime(
     logger[notice.level]({ event: notice.event }, notice.message);
   }
 
-  const metrics = createOtpMetrics({ outboxCounts: () => outbox.counts(clock.nowMs()) });
+  const metrics = createOtpMetrics({
+    outboxCounts: () => outbox.counts(clock.nowMs()),
+    transportStates: transportStates ?? (() => []),
+  });
   const mailCheck = new MailTransportCheck();
   const requestChallenge = openRequestChallenge({ config, db, clock, logger, metrics });
   void mailCheck.start(transport).then((state) => {
@@ -148,7 +158,11 @@ export async function openOtpRuntime(
   const service = new OtpService({
     suppressions,
     policy: config.policy,
-    store,
+    // MAIL_DAILY_LIMIT: each request takes a send from the deployment's day before its code is issued.
+    store:
+      config.mailLimits.dailyLimit === undefined
+        ? store
+        : dailyCappedOtpStore(store, new DailyMailCap(db, config.mailLimits.dailyLimit)),
     sealer,
     hasher: new CodeHasher(new SecretKeyring(config.secretKey, config.oldSecretKeys, 'otp code hmac v1')),
     clock,
@@ -176,6 +190,11 @@ export async function openOtpRuntime(
         sealer,
         clock,
         ...outboxWorkerSettings(config),
+        ...(config.mailLimits.domainRatePerMinute === 0
+          ? {}
+          : {
+              pacing: new DomainPacing(new KyselyDomainPacingStore(db), { ratePerMinute: config.mailLimits.domainRatePerMinute }),
+            }),
         events: (event) => {
           logOutboxEvent(logger, event);
           metrics.recordOutboxEvent(event);
@@ -226,6 +245,7 @@ export async function openOtpRuntime(
     verpTokens,
     challenge: requestChallenge.challenge,
     defenceEvents,
+    transportStates: transportStates ?? (() => []),
     async close() {
       sweeper.stop();
       await requestChallenge.close();
@@ -252,29 +272,55 @@ export function outboxWorkerSettings(
 
 /**
  * The transport the configuration names; the dev mailbox when none is configured (never in production).
- * An SMTP_URL listing several URLs gives one transport each, behind failover with a circuit breaker.
+ * Every SMTP transport is named (host:port) and watched: an SMTP_URL listing several URLs gives one
+ * transport each, behind failover with a circuit breaker; a lone one (or Gmail) the same wrapper with no
+ * breaker, so each send records which transport took it and /readyz shows its state either way.
+ * `only` (1-based) picks one transport of the list, as `send-test-email --transport N` does.
  */
 export function mailTransportFor(
   config: Readonly<Config>,
-  failover: { clock?: Clock; events?: (event: FailoverEvent) => void } = {},
-): { transport: MailTransport; devMailbox?: DevMailbox } {
+  failover: { clock?: Clock; events?: (event: FailoverEvent) => void; only?: number } = {},
+): { transport: MailTransport; devMailbox?: DevMailbox; transportStates?: () => TransportState[] } {
   const mail = config.mail;
   // Both SMTP kinds sign with the configured DKIM key (Gmail adds its own signature as well).
   const pool = { maxConnections: config.outbox.concurrency, ...(config.dkim === undefined ? {} : { dkim: config.dkim }) };
-  if (mail.kind === 'smtp') {
-    const urls = smtpUrlList(mail.smtpUrl);
-    if (urls.length === 1) return { transport: createSmtpThreadTransport({ smtpUrl: urls[0], ...pool }) };
-    const transports = urls.map((smtpUrl, index) => ({
-      name: smtpTransportName(smtpUrl, index),
-      transport: createSmtpThreadTransport({ smtpUrl, ...pool }),
+  if (mail.kind === 'smtp' || mail.kind === 'gmail') {
+    const all = smtpTransportSettings(config);
+    const chosen = failover.only === undefined ? all : all.slice(failover.only - 1, failover.only);
+    const transports = chosen.map(({ name, settings }) => ({
+      name,
+      transport: createSmtpThreadTransport({ ...settings, ...pool }),
     }));
-    return { transport: createFailoverTransport(transports, { clock: failover.clock ?? systemClock, events: failover.events }) };
-  }
-  if (mail.kind === 'gmail') {
-    return { transport: createSmtpThreadTransport({ gmail: { address: mail.address, appPassword: mail.appPassword }, ...pool }) };
+    const lone = transports.length === 1;
+    const transport = createFailoverTransport(transports, {
+      clock: failover.clock ?? systemClock,
+      // A lone transport has nothing to fail over to: no breaker, and no "sent via" line per email (the
+      // otp.sent line names the transport; failures show as otp.delivery_retry, as they always did).
+      ...(lone ? { failureThreshold: Number.POSITIVE_INFINITY } : { events: failover.events }),
+    });
+    return { transport, transportStates: () => transport.states() };
   }
   const devMailbox = new DevMailbox();
   return { transport: devMailbox, devMailbox };
+}
+
+/** The SMTP transports the configuration lists, primary first, each with a unique name (host:port). */
+export function smtpTransportSettings(
+  config: Readonly<Config>,
+): { name: string; settings: { smtpUrl: string } | { gmail: { address: string; appPassword: string } } }[] {
+  const mail = config.mail;
+  if (mail.kind === 'gmail') {
+    return [{ name: 'smtp.gmail.com:587', settings: { gmail: { address: mail.address, appPassword: mail.appPassword } } }];
+  }
+  if (mail.kind !== 'smtp') return [];
+  const seen = new Set<string>();
+  return smtpUrlList(mail.smtpUrl).map((smtpUrl, index) => {
+    const host = smtpTransportName(smtpUrl, index);
+    // Two URLs on one host (different accounts) still need two names: metrics label by it.
+    const name = seen.has(host) ? `${host}#${index + 1}` : host;
+    seen.add(name);
+    return { name, settings: { smtpUrl } };
+  });
 }
 
 /** One line per OTP event; the address masked, the code never present (events do not carry it). */
@@ -307,6 +353,6 @@ function logOutboxEvent(logger: Logger, event: OutboxEvent): void {
     return;
   }
   const { type, recipient, ...rest } = event;
-  const level = type === 'otp.sent' ? 'info' : 'warn';
+  const level = type === 'otp.sent' || type === 'otp.delivery_paced' ? 'info' : 'warn';
   logger[level]({ event: type, email: maskEmailAddress(recipient), ...rest });
 }

@@ -33,8 +33,8 @@ export class KyselyOutboxStore implements OutboxStore {
     return [...takenOver, ...due];
   }
 
-  markSent(id: string, nowMs: number): Promise<void> {
-    return markMessageSent(this.db, id, nowMs);
+  markSent(id: string, nowMs: number, transport?: string): Promise<void> {
+    return markMessageSent(this.db, id, nowMs, transport);
   }
 
   scheduleRetry(

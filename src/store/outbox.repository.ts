@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 // The owner of outbox_messages: a code's email, sealed, from queued to sent, failed or expired.
 
 const maxErrorLength = 500;
+const maxTransportNameLength = 300;
 
 export interface QueuedEmail {
   /** The code's id: a message and its code share it. */
@@ -67,7 +68,7 @@ export async function claimMessages(
     // FOR UPDATE re-checks the condition on the newest version of each row it locks, and holds the lock.
     // (A second copy of the condition here made SQLite walk every due row instead of the five ids.)
     .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
-    .returning(['id', 'recipient', 'sealed_body', 'attempts', 'created_at', 'expires_at'])
+    .returning(['id', 'recipient', 'sealed_body', 'attempts', 'created_at', 'expires_at', 'pacing_slot_at'])
     .execute();
   return rows.map((row) => ({
     id: row.id,
@@ -76,13 +77,22 @@ export async function claimMessages(
     attempts: Number(row.attempts),
     createdAtMs: Number(row.created_at),
     expiresAtMs: Number(row.expires_at),
+    pacingSlotAtMs: row.pacing_slot_at === null || row.pacing_slot_at === undefined ? null : Number(row.pacing_slot_at),
   }));
 }
 
-export async function markMessageSent(db: Kysely<Database>, id: string, nowMs: number): Promise<void> {
+export async function markMessageSent(db: Kysely<Database>, id: string, nowMs: number, transport?: string): Promise<void> {
   await db
     .updateTable('outbox_messages')
-    .set({ status: 'sent', sealed_body: null, lease_until: null, sent_at: nowMs, updated_at: nowMs, last_error: null })
+    .set({
+      status: 'sent',
+      sealed_body: null,
+      lease_until: null,
+      sent_at: nowMs,
+      updated_at: nowMs,
+      last_error: null,
+      transport: transport?.slice(0, maxTransportNameLength) ?? null,
+    })
     .where('id', '=', id)
     // Whoever's claim it was, the mail server took the message: it is sent — even if a worker that took
     // the claim over meanwhile found the code expired and gave the row up as `expired` (the mail did go
@@ -104,6 +114,8 @@ export async function scheduleMessageRetry(
       next_attempt_at: input.nextAttemptAtMs,
       updated_at: input.nowMs,
       last_error: input.error.slice(0, maxErrorLength),
+      // The slot was spent on this failed try: the retry waits for a new one (domain-pacing.ts).
+      pacing_slot_at: null,
     })
     .where('id', '=', id)
     .where('status', '=', 'sending')

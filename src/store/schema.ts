@@ -68,6 +68,10 @@ export interface OutboxMessageRow {
   flow_hash?: string;
   /** When a mail system confirmed delivery (a provider's webhook; migration 0007). */
   delivered_at?: number | null;
+  /** The transport that accepted the message (host:port, never credentials; migration 0008); null until sent. */
+  transport?: string | null;
+  /** The sending slot this message holds at its recipient's domain (domain-pacing.ts; migration 0008). */
+  pacing_slot_at?: number | null;
 }
 
 /** An address that gets no mail (migration 0007): keyed by its canonical mailbox. */
@@ -83,6 +87,22 @@ export interface SuppressionRow {
   expires_at: number | null;
 }
 
+/** A recipient domain's pacing: its next free sending slot, and how much a deferral slowed it. */
+export interface OutboxDomainPacingRow {
+  domain: string;
+  next_slot_at: number;
+  slow_factor: number;
+  slowed_until: number;
+  updated_at: number;
+}
+
+/** Code emails queued per hour for the whole deployment (MAIL_DAILY_LIMIT), in a few shards per hour. */
+export interface MailDailySendsRow {
+  hour_start: number;
+  shard: number;
+  count: number;
+}
+
 export interface Database {
   otp_challenges: OtpChallengeRow;
   otp_codes: OtpCodeRow;
@@ -90,4 +110,6 @@ export interface Database {
   address_failures: AddressFailuresRow;
   outbox_messages: OutboxMessageRow;
   suppressions: SuppressionRow;
+  outbox_domain_pacing: OutboxDomainPacingRow;
+  mail_daily_sends: MailDailySendsRow;
 }

@@ -4,6 +4,8 @@ import { dailySendWindowSeconds, type OtpPolicy } from '../core/otp-policy.js';
 import { deleteEndedAddressFailures } from './address-failures.repository.js';
 import { deleteIdleChallenges } from './challenges.repository.js';
 import { deleteDeadCodes } from './codes.repository.js';
+import { deleteOldDailySends, hourMs } from './daily-sends.repository.js';
+import { deleteIdleDomainPacing } from './domain-pacing.repository.js';
 import { deleteFinishedMessages } from './outbox.repository.js';
 import { deleteOldRateWindows } from './rate-window.repository.js';
 import type { Database } from './schema.js';
@@ -65,7 +67,10 @@ export async function sweepOnce(
   const visits = await deleteStaleSuccessVisits(db, nowMs);
   const suppressions = await deleteExpiredSuppressions(db, nowMs);
   const powChallenges = await deleteExpiredPowChallenges(db, nowMs);
-  return codes + challenges + windows + failures + messages + visits + suppressions + powChallenges;
+  const pacing = await deleteIdleDomainPacing(db, nowMs);
+  // Hours older than any day the daily cap still counts (daily-mail-cap.ts: 25 hours).
+  const dailySends = await deleteOldDailySends(db, nowMs - 26 * hourMs);
+  return codes + challenges + windows + failures + messages + visits + suppressions + powChallenges + pacing + dailySends;
 }
 
 /** How long each kind of counter outlives its last start: never shorter than the window it counts in. */

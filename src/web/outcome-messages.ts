@@ -76,6 +76,9 @@ export function requestFailureMessage(locale: Locale, failure: RequestFailure): 
       return { field: 'email', text: translate(locale, 'error.disposableAddress', { domain: failure.domain }) };
     case 'no_mail_domain':
       return { field: 'email', text: translate(locale, 'error.noMailDomain', { domain: failure.domain }) };
+    case 'unavailable':
+      // No wait in the text: it can be hours (the Retry-After header has it exactly).
+      return { field: 'form', text: translate(locale, 'error.mailUnavailable') };
   }
 }
 

@@ -19,6 +19,8 @@ export const problemCodeByReason: Readonly<Record<FailureReason, ApiProblemCode>
   locked: 'locked',
   cooldown: 'rate_limited',
   send_limit: 'rate_limited',
+  // The deployment's daily mail cap: nobody can get a code for now (503 with Retry-After).
+  unavailable: 'unavailable',
   paused: 'rate_limited',
   undeliverable: 'undeliverable',
   // A 429 like any other limit, so clients that already honour Retry-After need nothing new.

@@ -30,7 +30,13 @@ describe('/healthz and /readyz', () => {
       await expect.poll(() => testApp!.runtime.mailCheck.state.status).toBe('ok');
       const response = await fetch(`${testApp.baseUrl}/readyz`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ status: 'ready', database: 'ok', migrations: 'current', mail: 'ok' });
+      expect(await response.json()).toEqual({
+        status: 'ready',
+        database: 'ok',
+        migrations: 'current',
+        mail: 'ok',
+        transports: [{ name: new URL(smtp!.url).host, circuit: 'closed', failuresInARow: 0, lastSuccessAt: null }],
+      });
     },
   );
 

@@ -70,6 +70,26 @@ describe('the otp-app command line', { timeout: 60_000 }, () => {
     expect(mail?.subject).toContain('test email');
   });
 
+  it('tests one transport of SMTP_URL with --transport N (1-based), and exits 2 for one out of range', async () => {
+    const smtpUrl = `smtp://127.0.0.1:${await freePort()}, ${smtp.url}`;
+    const before = smtp.messages.length;
+    const second = await otpApp(
+      ['send-test-email', '--to', 'ops@example.com', '--transport', '2'],
+      { SMTP_URL: smtpUrl },
+      workDir,
+    );
+    expect(second.stderr).toBe('');
+    expect(second.stdout).toContain(`through transport 2 (127.0.0.1:${smtp.port})`);
+    await smtp.waitForMessages(before + 1);
+    const outOfRange = await otpApp(
+      ['send-test-email', '--to', 'ops@example.com', '--transport', '3'],
+      { SMTP_URL: smtpUrl },
+      workDir,
+    );
+    expect(outOfRange.code).toBe(2);
+    expect(outOfRange.stderr).toContain('--transport must be a number from 1 to 2');
+  });
+
   it('exits 1 with the reason when the test email is refused or the server is unreachable', async () => {
     const refused = await otpApp(['send-test-email', '--to', 'nobody@example.com'], { SMTP_URL: smtp.url }, workDir);
     expect(refused.code).toBe(1);

@@ -70,6 +70,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       SECRET_KEY: testSecretKey,
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      // Tests send bursts to example.com: paced at the default, they would wait minutes. Pacing runs
+      // (its statements on every send) at a rate no test reaches; test/outbox/domain-pacing.test.ts paces.
+      OUTBOX_DOMAIN_RATE_PER_MINUTE: '60000',
       ...options.env,
       PORT: port,
     },

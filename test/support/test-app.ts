@@ -79,6 +79,8 @@ async function startTestAppIn(dataDir: string, options: TestAppOptions): Promise
     OTP_SUBNET_VERIFY_LIMIT: '10000',
     OTP_DOMAIN_REQUEST_LIMIT: '10000',
     OTP_LARGE_PROVIDER_REQUEST_LIMIT: '10000',
+    // Pacing runs at a rate no test reaches (see server-process.ts); test/outbox/domain-pacing.test.ts paces.
+    OUTBOX_DOMAIN_RATE_PER_MINUTE: '60000',
     ...(postgresSchema === undefined ? {} : { DATABASE_URL: postgresSchema.url }),
     ...(options.redis === true
       ? { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `otp-test-${randomBytes(6).toString('hex')}:` }

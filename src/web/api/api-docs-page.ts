@@ -41,6 +41,8 @@ function problemNote(code: string): string {
     return ': per-address cooldown, send cap, paused address, per-client limit, or the recipient domain had its share this hour. Retry-After says when.';
   if (code === 'disposable_address' || code === 'no_mail_domain')
     return ': only when requesting a code (BLOCK_DISPOSABLE_EMAIL, OTP_CHECK_MX); ask the person for another address.';
+  if (code === 'unavailable')
+    return ': the database is unreachable, or the daily mail limit (MAIL_DAILY_LIMIT) is reached and no code can be sent for now. Retry-After says when.';
   return '.';
 }
 

@@ -63,7 +63,7 @@ const statusDescriptions: Record<string, string> = {
   '423': 'locked',
   '429':
     'rate_limited (Retry-After says when to try again; on a code request also when its recipient domain had its share this hour)',
-  '503': 'unavailable',
+  '503': 'unavailable (the database is unreachable, or the daily mail limit is reached; Retry-After says when to try again)',
 };
 
 function describeStatus(status: string): string {

@@ -187,6 +187,14 @@ export const otpApiRoutes: FastifyPluginAsyncZod<OtpApiRouteOptions> = async (ap
         return sendProblem(reply, docsPath, code, 'We could not deliver email to this address; check it or use another one.', {
           errors: [{ field: 'email', message: 'does not receive our email (it bounced, or reported it as spam)' }],
         });
+      case 'unavailable':
+        return sendProblem(
+          reply,
+          docsPath,
+          code,
+          'We cannot send codes right now (the daily mail limit is reached); try again later.',
+          { retryAfterSeconds: outcome.retryAfterSeconds },
+        );
       case 'domain_limit':
         return sendProblem(
           reply,
