@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { canonicalMailbox } from '../core/canonical-mailbox.js';
+import { deliveryKeyOf } from '../core/canonical-mailbox.js';
 import { normalizeEmailAddress } from '../core/email-address.js';
 import type { Suppression } from '../core/suppression-list.js';
 import { openDatabase } from '../store/database.js';
@@ -13,7 +13,7 @@ const listLimit = 1000;
 
 /**
  * `otp-app suppression list | add ADDRESS | remove ADDRESS`: the operator's view of the suppression list
- * (docs/suppression.md). An entry covers the address's mailbox (`+tag` dropped, Gmail dots ignored), so
+ * (docs/suppression.md). An entry covers the exact address, at Gmail its inbox (deliveryKeyOf: dots and `+tag` ignored), so
  * `remove` takes any alias of it. Returns the exit code: 0 done, 1 failed, 2 wrong usage or a bad address.
  */
 export async function suppressionCommand(config: Readonly<Config>, args: readonly string[]): Promise<number> {
@@ -44,7 +44,7 @@ export async function suppressionCommand(config: Readonly<Config>, args: readonl
       if (total > entries.length) console.log(`… and ${total - entries.length} more (${total} in all).`);
       return 0;
     }
-    const mailbox = canonicalMailbox(address!);
+    const mailbox = deliveryKeyOf(address!);
     if (action === 'add') {
       const added = await suppressMailbox(db, {
         mailbox,

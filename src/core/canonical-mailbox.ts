@@ -23,3 +23,18 @@ export function canonicalMailbox(address: string): string {
   }
   return `${localPart}@${domain}`;
 }
+
+/**
+ * The key a delivery outcome (a bounce, a complaint, a suppression) is shared on. Only where the provider
+ * is known to deliver every alias to one inbox (Gmail: dots and `+tag` alike) is that the canonical
+ * mailbox; everywhere else it is the exact address. Many providers (Yahoo, most company servers) have no
+ * `+tag` addressing, so `anna+x@` bouncing says nothing about `anna@`: keyed on the canonical mailbox, a
+ * stranger's one request for a made-up alias would suppress the real inbox for SUPPRESSION_DAYS.
+ *
+ * @example deliveryKeyOf('a.n.n.a+x@gmail.com') // 'anna@gmail.com'
+ * @example deliveryKeyOf('anna+x@yahoo.com') // 'anna+x@yahoo.com'
+ */
+export function deliveryKeyOf(address: string): string {
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return dotIgnoringDomains.has(domain) ? canonicalMailbox(address) : address;
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalMailbox } from './canonical-mailbox.js';
+import { canonicalMailbox, deliveryKeyOf } from './canonical-mailbox.js';
 import type { Clock } from './clock.js';
 import type { CodeEmail, DeliveryStatus } from './code-delivery.js';
 import type { CodeBinding, CodeDigest, CodeHasher } from './code-hash.js';
@@ -112,7 +112,7 @@ export class OtpService implements UndeliverableCodes {
     // takes no lock and counts no send, and the requests that go on hold their locks no longer. An
     // address suppressed between this read and the commit is caught by the worker's check before the send.
     // First, so a suppressed address spends nothing of its domain's count.
-    if (await this.deps.suppressions?.findSuppression(canonicalMailbox(address), clock.nowMs())) {
+    if (await this.deps.suppressions?.findSuppression(deliveryKeyOf(address), clock.nowMs())) {
       this.emit({ type: 'otp.request_refused', address, purpose, reason: 'undeliverable' });
       return { ok: false, reason: 'undeliverable' };
     }

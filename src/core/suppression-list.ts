@@ -2,7 +2,7 @@ import type { SuppressionCause } from './delivery-events.js';
 
 /** One entry of the suppression list: an address that gets no mail, and why. */
 export interface Suppression {
-  /** The canonical mailbox (canonical-mailbox.ts): the entry covers every alias of the inbox. */
+  /** The delivery key (deliveryKeyOf): the exact address, or at Gmail the inbox every alias reaches. */
   mailbox: string;
   /** The exact address that bounced, complained or was added, for display. */
   address: string;
@@ -20,7 +20,7 @@ export interface Suppression {
  * each send (the worker: mail queued before the address was suppressed is not sent).
  */
 export interface SuppressionList {
-  /** The entry in force for a canonical mailbox at `nowMs`, or null: one primary-key read. */
+  /** The entry in force for a delivery key (deliveryKeyOf) at `nowMs`, or null: one primary-key read. */
   findSuppression(mailbox: string, nowMs: number): Promise<Suppression | null>;
 }
 

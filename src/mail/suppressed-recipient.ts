@@ -1,4 +1,4 @@
-import { canonicalMailbox } from '../core/canonical-mailbox.js';
+import { deliveryKeyOf } from '../core/canonical-mailbox.js';
 import type { SuppressionList } from '../core/suppression-list.js';
 
 /**
@@ -7,7 +7,7 @@ import type { SuppressionList } from '../core/suppression-list.js';
  * UndeliverableCodes, exactly as after a synchronous 550: its code is withdrawn, its send given back.
  *
  * Why here, just before the send, and not as a NOT EXISTS in the claim: the key is the canonical mailbox,
- * computed in code (canonicalMailbox), which no outbox column holds, so the claim could not join on it
+ * computed in code (deliveryKeyOf), which no outbox column holds, so the claim could not join on it
  * without a new column and index; and a row the claim skipped would stay queued, its code live and its
  * page saying "still sending" until it expired, instead of failing at once. The claim keeps walking its
  * (status, next_attempt_at) index unchanged; the price is one primary-key read per send. Measured with
@@ -20,7 +20,7 @@ export async function suppressionOfRecipient(
   recipient: string,
   nowMs: number,
 ): Promise<string | null> {
-  const entry = await suppressions?.findSuppression(canonicalMailbox(recipient), nowMs);
+  const entry = await suppressions?.findSuppression(deliveryKeyOf(recipient), nowMs);
   // The cause only: this text is logged (otp.delivery_failed), and a diagnostic often quotes the address
   // unmasked ("550 5.1.1 <anna@example.com>: unknown"). The entry keeps it for `otp-app suppression list`.
   return entry == null ? null : `suppressed: ${entry.cause}`;

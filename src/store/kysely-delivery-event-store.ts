@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { canonicalMailbox } from '../core/canonical-mailbox.js';
+import { deliveryKeyOf } from '../core/canonical-mailbox.js';
 import type { DeliveryEventStore, MessageReport, PermanentBounceInput } from '../core/delivery-event-store.js';
 import {
   failBouncedMessage,
@@ -34,7 +34,7 @@ export class KyselyDeliveryEventStore implements DeliveryEventStore {
       await giveBackSend(trx, recipient, input);
       await withdrawCodeOfLostEmail(trx, messageId, nowMs);
       const suppressed = await suppressMailbox(trx, {
-        mailbox: canonicalMailbox(recipient),
+        mailbox: deliveryKeyOf(recipient),
         address: recipient,
         cause: 'bounce',
         diagnostic: input.diagnostic,
@@ -62,7 +62,7 @@ export class KyselyDeliveryEventStore implements DeliveryEventStore {
     if (message === null) return null;
     // One upsert: racing complaints suppress once, and the second finds it done.
     const suppressed = await suppressMailbox(this.db, {
-      mailbox: canonicalMailbox(message.recipient),
+      mailbox: deliveryKeyOf(message.recipient),
       address: message.recipient,
       cause: 'complaint',
       diagnostic: input.diagnostic,

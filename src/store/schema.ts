@@ -74,9 +74,9 @@ export interface OutboxMessageRow {
   pacing_slot_at?: number | null;
 }
 
-/** An address that gets no mail (migration 0007): keyed by its canonical mailbox. */
+/** An address that gets no mail (migration 0007): keyed by its delivery key (deliveryKeyOf). */
 export interface SuppressionRow {
-  /** The canonical mailbox (canonical-mailbox.ts): aliases of a suppressed inbox are suppressed too. */
+  /** deliveryKeyOf(address): the exact address; at Gmail the inbox, so its aliases are suppressed too. */
   mailbox: string;
   /** The exact address that bounced or was added, for display. */
   address: string;

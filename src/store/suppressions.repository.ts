@@ -4,7 +4,7 @@ import type { Suppression, SuppressionList } from '../core/suppression-list.js';
 import { deleteInKeyRanges } from './batched-delete.js';
 import type { Database, SuppressionRow } from './schema.js';
 
-// The owner of `suppressions` (migration 0007): addresses that get no mail, by canonical mailbox.
+// The owner of `suppressions` (migration 0007): addresses that get no mail, by delivery key (deliveryKeyOf: the exact address, or the Gmail inbox).
 
 export interface NewSuppression {
   mailbox: string;

@@ -13,4 +13,7 @@ export const realisticEnv = {
   OTP_DOMAIN_REQUEST_LIMIT: undefined,
   OTP_LARGE_PROVIDER_REQUEST_LIMIT: undefined,
   OTP_CHALLENGE: 'off',
+  OTP_PRESSURE_NETWORK_REQUESTS: undefined,
+  OTP_PRESSURE_DOMAIN_REQUESTS: undefined,
+  OTP_PRESSURE_VOLUME_FLOOR: undefined,
 };

@@ -83,10 +83,28 @@ describe.each(dialects)('delivery events and the suppression list (%s)', (dialec
         { type: 'address.suppressed', address: anna, cause: 'bounce', expiresAtMs: clock.ms + 30 * dayMs },
         { type: 'delivery.event', kind: 'bounce_permanent', result: 'applied', messageId, address: anna },
       ]);
-      // Nothing more is sent to the address, nor to another spelling of its mailbox.
+      // Nothing more is sent to the address; another address is served.
       expect(await service.request({ address: anna })).toEqual({ ok: false, reason: 'undeliverable' });
-      expect(await service.request({ address: 'Anna+shop@Example.com' })).toEqual({ ok: false, reason: 'undeliverable' });
       expect(await service.request({ address: 'bob@example.com' })).toMatchObject({ ok: true });
+    });
+
+    it('a made-up +tag alias that bounces does not cut off the real inbox (most providers have no +tag addressing)', async () => {
+      const { db, service, recorder, sentCode } = await makeRecorder();
+      // A stranger asks for a code at an alias the provider does not know; it bounces for real.
+      const messageId = await sentCode('anna+nosuch@example.com');
+      expect(await recorder.recordDeliveryEvent({ ...hardBounce, messageId })).toBe('applied');
+      expect((await suppressionsIn(db)).map((entry) => entry.mailbox)).toEqual(['anna+nosuch@example.com']);
+      expect(await service.request({ address: 'anna+nosuch@example.com' })).toEqual({ ok: false, reason: 'undeliverable' });
+      expect(await service.request({ address: anna })).toMatchObject({ ok: true });
+    });
+
+    it('at Gmail, which delivers every alias to one inbox, a bounce covers the inbox: dots and +tag alike', async () => {
+      const { db, service, recorder, sentCode } = await makeRecorder();
+      const messageId = await sentCode('a.nna+shop@googlemail.com');
+      expect(await recorder.recordDeliveryEvent({ ...hardBounce, messageId })).toBe('applied');
+      expect((await suppressionsIn(db)).map((entry) => entry.mailbox)).toEqual(['anna@gmail.com']);
+      expect(await service.request({ address: 'anna@gmail.com' })).toEqual({ ok: false, reason: 'undeliverable' });
+      expect(await service.request({ address: 'an.na+other@gmail.com' })).toEqual({ ok: false, reason: 'undeliverable' });
     });
 
     it('brings back the code the bounced one replaced, as a synchronous 550 does', async () => {

@@ -73,6 +73,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       // Tests send bursts to example.com: paced at the default, they would wait minutes. Pacing runs
       // (its statements on every send) at a rate no test reaches; test/outbox/domain-pacing.test.ts paces.
       OUTBOX_DOMAIN_RATE_PER_MINUTE: '60000',
+      // Every test client is 127.0.0.1 and few tests verify what they request: the challenge's pressure
+      // would switch on in any test that posts a dozen forms. Its own tests set these (test/web/challenge-*).
+      OTP_PRESSURE_NETWORK_REQUESTS: '0',
+      OTP_PRESSURE_DOMAIN_REQUESTS: '0',
+      OTP_PRESSURE_VOLUME_FLOOR: '10000000',
       ...options.env,
       PORT: port,
     },

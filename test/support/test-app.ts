@@ -81,6 +81,11 @@ async function startTestAppIn(dataDir: string, options: TestAppOptions): Promise
     OTP_LARGE_PROVIDER_REQUEST_LIMIT: '10000',
     // Pacing runs at a rate no test reaches (see server-process.ts); test/outbox/domain-pacing.test.ts paces.
     OUTBOX_DOMAIN_RATE_PER_MINUTE: '60000',
+    // Every test client is 127.0.0.1 and few tests verify what they request: the challenge's pressure
+    // would switch on in any test that posts a dozen forms. Its own tests set these (test/web/challenge-*).
+    OTP_PRESSURE_NETWORK_REQUESTS: '0',
+    OTP_PRESSURE_DOMAIN_REQUESTS: '0',
+    OTP_PRESSURE_VOLUME_FLOOR: '10000000',
     ...(postgresSchema === undefined ? {} : { DATABASE_URL: postgresSchema.url }),
     ...(options.redis === true
       ? { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: `otp-test-${randomBytes(6).toString('hex')}:` }

@@ -46,10 +46,10 @@ describe.each(dialects)('a request for a suppressed address, on the pages and th
     return (await testApp.runtime.db.selectFrom('outbox_messages').select('id').execute()).length;
   }
 
-  it('the request page answers 422 with the words the verify page uses after a 550, beside the address, for every alias', async () => {
+  it('the request page answers 422 with the words the verify page uses after a 550, beside the address, however it is typed', async () => {
     await suppressByHand(anna);
     const browser = new FormClient(testApp.baseUrl);
-    for (const typed of [anna, ' Anna+shop@Example.COM ']) {
+    for (const typed of [anna, ' anna@Example.COM ']) {
       await browser.get('/secure-otp/request/');
       const page = await browser.post('/secure-otp/request/', { email: typed });
       expect(page.status).toBe(422);

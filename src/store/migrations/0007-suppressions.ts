@@ -1,8 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * The suppression list (issue 13): addresses that get no mail, deployment-wide, keyed by the canonical
- * mailbox so a `+tag` or a dotted Gmail alias of a dead mailbox is suppressed too. `expires_at` null
+ * The suppression list (issue 13): addresses that get no mail, deployment-wide, keyed by the delivery
+ * key (the exact address; at Gmail the inbox, so a dotted or `+tag` alias of a dead mailbox is suppressed too). `expires_at` null
  * means until an operator removes it (complaints, manual entries). Beside it, when a mail system
  * confirmed an email's delivery (`delivered_at`, from a provider's webhook).
  */
