@@ -141,27 +141,33 @@ export class OtpService implements UndeliverableCodes {
       ...(linkToken === undefined ? {} : { linkToken }),
       ...(input.locale === undefined ? {} : { locale: input.locale }),
     };
-    const issued = await store.issueCode({
-      codeId,
-      address,
-      purpose,
-      flowKey,
-      mailbox: canonicalMailbox(address),
-      keyId: digest.keyId,
-      codeHash: digest.hash,
-      clientIp: input.clientIp ?? null,
-      sealedEmail: this.deps.sealer.seal(JSON.stringify(email)),
-      recipient: address,
-      ...(linkToken === undefined ? {} : { linkTokenHash: hashLinkToken(linkToken) }),
-      nowMs,
-      expiresAtMs,
-      resendCooldownMs: policy.resendCooldownSeconds * 1000,
-      sendLimit: policy.sendLimit,
-      sendWindowMs: policy.sendWindowSeconds * 1000,
-      dailySendLimit: policy.dailySendLimit,
-      maxLiveCodes: policy.maxLiveCodes,
-      maxAttemptsPerCode: policy.maxAttemptsPerCode,
-    });
+    // A store that throws (database away) gives the screen's count back too: nothing was issued.
+    const issued = await store
+      .issueCode({
+        codeId,
+        address,
+        purpose,
+        flowKey,
+        mailbox: canonicalMailbox(address),
+        keyId: digest.keyId,
+        codeHash: digest.hash,
+        clientIp: input.clientIp ?? null,
+        sealedEmail: this.deps.sealer.seal(JSON.stringify(email)),
+        recipient: address,
+        ...(linkToken === undefined ? {} : { linkTokenHash: hashLinkToken(linkToken) }),
+        nowMs,
+        expiresAtMs,
+        resendCooldownMs: policy.resendCooldownSeconds * 1000,
+        sendLimit: policy.sendLimit,
+        sendWindowMs: policy.sendWindowSeconds * 1000,
+        dailySendLimit: policy.dailySendLimit,
+        maxLiveCodes: policy.maxLiveCodes,
+        maxAttemptsPerCode: policy.maxAttemptsPerCode,
+      })
+      .catch(async (error: unknown) => {
+        await admitted.release().catch(() => {});
+        throw error;
+      });
     if (!issued.ok) {
       await admitted.release();
       this.emit({ type: 'otp.request_refused', address, purpose, reason: issued.reason });

@@ -70,7 +70,11 @@ function recipientStatusOf(fields: Map<string, string>): RecipientStatus {
   // The remote server's words reach the store and maybe a page: no control characters, bounded length.
   const diagnostic = stripType(fields.get('diagnostic-code')?.replace(/\p{Cc}+/gu, ' '))?.slice(0, maxDiagnosticLength);
   return {
-    action: (fields.get('action') ?? '').trim(),
+    // Logged when it names no verdict: bounded and clean like the diagnostic (a sender picks its length).
+    action: (fields.get('action') ?? '')
+      .replace(/\p{Cc}+/gu, ' ')
+      .trim()
+      .slice(0, 32),
     status,
     ...(finalRecipient === undefined ? {} : { finalRecipient }),
     ...(originalRecipient === undefined ? {} : { originalRecipient }),

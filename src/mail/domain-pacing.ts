@@ -41,6 +41,25 @@ export interface DomainPacingStore {
 export interface DomainPacingOptions {
   /** OUTBOX_DOMAIN_RATE_PER_MINUTE (> 0). */
   ratePerMinute: number;
+  /**
+   * The large mailbox providers (OTP_LARGE_PROVIDER_DOMAINS) and their rate
+   * (OUTBOX_LARGE_PROVIDER_RATE_PER_MINUTE): a provider that takes mail for millions of people must get
+   * more slots than one company does, or a few hundred requests to made-up addresses there would take
+   * every slot of a code's lifetime and every real person's code at that provider would expire unsent.
+   */
+  largeProviders?: { domains: readonly string[]; ratePerMinute: number };
+}
+
+/** One rate's spacing: an interval between slots and the burst an idle domain gets first. */
+interface Spacing {
+  intervalMs: number;
+  burstMs: number;
+}
+
+function spacingOf(ratePerMinute: number): Spacing {
+  if (!(ratePerMinute > 0)) throw new RangeError('DomainPacing needs a rate above 0');
+  const intervalMs = 60_000 / ratePerMinute;
+  return { intervalMs, burstMs: Math.max(0, burstSeconds * 1000 - intervalMs) };
 }
 
 /** What the pacing decided for a claimed message: send it now, or it has been put back (no attempt spent). */
@@ -64,16 +83,21 @@ const slotBeforeExpiryMarginMs = 1000;
  * the worker ends it `expired` as any other. A deferral (4xx) from a domain slows that domain.
  */
 export class DomainPacing {
-  readonly #intervalMs: number;
-  readonly #burstMs: number;
+  readonly #spacing: Spacing;
+  readonly #largeProviderSpacing: Spacing | undefined;
+  readonly #largeProviders: ReadonlySet<string>;
 
   constructor(
     private readonly store: DomainPacingStore,
     options: DomainPacingOptions,
   ) {
-    if (!(options.ratePerMinute > 0)) throw new RangeError('DomainPacing needs a rate above 0');
-    this.#intervalMs = 60_000 / options.ratePerMinute;
-    this.#burstMs = Math.max(0, burstSeconds * 1000 - this.#intervalMs);
+    this.#spacing = spacingOf(options.ratePerMinute);
+    this.#largeProviderSpacing = options.largeProviders && spacingOf(options.largeProviders.ratePerMinute);
+    this.#largeProviders = new Set(options.largeProviders?.domains ?? []);
+  }
+
+  #spacingFor(domain: string): Spacing {
+    return (this.#largeProviders.has(domain) ? this.#largeProviderSpacing : undefined) ?? this.#spacing;
   }
 
   /** Before a send: whether `message` may go now. When not, it is already back in the queue. */
@@ -88,8 +112,7 @@ export class DomainPacing {
     const slot = await this.store.reserveSlot({
       domain,
       nowMs,
-      intervalMs: this.#intervalMs,
-      burstMs: this.#burstMs,
+      ...this.#spacingFor(domain),
       latestSlotAtMs,
     });
     if (slot === null) return this.#postpone(message, nowMs, message.expiresAtMs, null);
@@ -105,9 +128,9 @@ export class DomainPacing {
   async noteFailure(message: ClaimedMessage, error: unknown, nowMs: number): Promise<void> {
     const domain = recipientDomain(message.recipient);
     if (isDomainDeferral(error)) {
-      await this.store.slowDown({ domain, nowMs, intervalMs: this.#intervalMs, slowedForMs, maxSlowFactor });
+      await this.store.slowDown({ domain, nowMs, intervalMs: this.#spacingFor(domain).intervalMs, slowedForMs, maxSlowFactor });
     } else if (!reachedTheDomain(error)) {
-      await this.store.giveBack({ domain, nowMs, intervalMs: this.#intervalMs });
+      await this.store.giveBack({ domain, nowMs, intervalMs: this.#spacingFor(domain).intervalMs });
     }
   }
 

@@ -193,7 +193,7 @@ export async function openOtpRuntime(
         ...(config.mailLimits.domainRatePerMinute === 0
           ? {}
           : {
-              pacing: new DomainPacing(new KyselyDomainPacingStore(db), { ratePerMinute: config.mailLimits.domainRatePerMinute }),
+              pacing: domainPacingFor(config, db),
             }),
         events: (event) => {
           logOutboxEvent(logger, event);
@@ -254,6 +254,19 @@ export async function openOtpRuntime(
       await db.destroy();
     },
   };
+}
+
+/** The outbox's per-domain pacing as the configuration sets it (OUTBOX_DOMAIN_RATE_PER_MINUTE > 0). */
+export function domainPacingFor(config: Readonly<Config>, db: OtpDatabase): DomainPacing {
+  const { mailLimits } = config;
+  return new DomainPacing(new KyselyDomainPacingStore(db), {
+    ratePerMinute: mailLimits.domainRatePerMinute,
+    largeProviders: {
+      domains: config.abuse.domainRequests.largeProviders,
+      // Never slower than an ordinary domain.
+      ratePerMinute: Math.max(mailLimits.largeProviderRatePerMinute, mailLimits.domainRatePerMinute),
+    },
+  });
 }
 
 /** The worker's timing and limits as the configuration sets them. */

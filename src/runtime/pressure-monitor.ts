@@ -24,6 +24,13 @@ export interface PressureMonitorOptions {
   conversionSince: (sinceMs: number) => Promise<CodeConversion>;
   clock: Clock;
   events: (event: PressureEvent) => void;
+  /**
+   * Recipient domains never put under pressure by their own count (OTP_LARGE_PROVIDER_DOMAINS): real
+   * traffic to gmail.com alone crosses any per-company threshold, and counting it would let a stranger
+   * force the challenge on every Gmail user (and shut out those without JavaScript) with 30 posts a
+   * minute. Attacks through them still show as pumping and per network.
+   */
+  largeProviders?: ReadonlySet<string>;
 }
 
 type KeyedSignal = 'network' | 'domain';
@@ -94,6 +101,7 @@ export class PressureMonitor {
       (['network', 'domain'] as const).map(async (signal) => {
         const key = input[signal];
         if (key === null || thresholdOf(signal, this.options.settings) === 0) return null;
+        if (signal === 'domain' && this.options.largeProviders?.has(key)) return null;
         try {
           const volume = await this.options.counters.hit(`${signal}:${key}`, this.#windowMs, nowMs);
           this.#countersFailing = false;

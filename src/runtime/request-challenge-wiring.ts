@@ -65,6 +65,7 @@ export function openRequestChallenge(input: {
     counters,
     conversionSince: (sinceMs) => codeConversionSince(db, sinceMs),
     clock,
+    largeProviders: new Set(config.abuse.domainRequests.largeProviders),
     events: (event) => {
       logPressureEvent(logger, event);
       for (const signal of pressureSignals) metrics.recordPressure(signal, monitor.activeCount(signal));
@@ -84,6 +85,7 @@ export function openRequestChallenge(input: {
     monitor,
     pow,
     alwaysRetryAfterSeconds: settings.minOnSeconds,
+    networkPrefixes: config.abuse.subnet.prefixes,
     events: (event) => {
       logChallengeEvent(logger, event);
       metrics.recordChallengeOutcome(event.type === 'challenge.failed' ? event.reason : event.type.slice('challenge.'.length));

@@ -1,6 +1,6 @@
 import type { Challenge } from 'altcha-lib';
 import type { ChallengeConfig } from '../config/challenge-config.js';
-import { networkOf } from '../core/client-network.js';
+import { type NetworkPrefixes, networkOf } from '../core/client-network.js';
 import { normalizeEmailAddress } from '../core/email-address.js';
 import type { PressureSignal } from '../core/pressure-signals.js';
 import type { PowFailureReason, ProofOfWork } from '../core/proof-of-work.js';
@@ -30,6 +30,8 @@ export interface RequestChallengeOptions {
   pow: ProofOfWork;
   /** OTP_CHALLENGE=always: how long to tell a visitor without JavaScript to wait. */
   alwaysRetryAfterSeconds: number;
+  /** How much of a client address names its network: the same as the per-network limits (OTP_SUBNET_*_PREFIX). */
+  networkPrefixes?: NetworkPrefixes;
   events: (event: ChallengeEvent) => void;
 }
 
@@ -77,6 +79,9 @@ export class RequestChallenge {
     address: string,
   ): Promise<{ signals: (PressureSignal | 'always')[]; retryAfterSeconds: number }> {
     if (this.options.mode === 'always') return { signals: ['always'], retryAfterSeconds: this.options.alwaysRetryAfterSeconds };
-    return this.options.monitor.assess({ network: networkOf(clientIp), domain: address.slice(address.lastIndexOf('@') + 1) });
+    return this.options.monitor.assess({
+      network: networkOf(clientIp, this.options.networkPrefixes),
+      domain: address.slice(address.lastIndexOf('@') + 1),
+    });
   }
 }

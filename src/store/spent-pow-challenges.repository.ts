@@ -31,12 +31,15 @@ export class KyselySpentChallengeStore implements SpentChallengeStore {
   }
 }
 
+/** Kept a minute past expiry, as in Redis: a host whose clock runs behind may still accept the challenge. */
+const spentGraceMs = 60_000;
+
 /** The sweeper's statement for this table: a spent solution is harmless once its challenge has expired. */
 export async function deleteExpiredPowChallenges(db: Kysely<any>, nowMs: number): Promise<number> {
   const result = await (db as Kysely<object>)
     .withTables<SpentPowChallengeTables>()
     .deleteFrom('spent_pow_challenges')
-    .where('expires_at', '<', nowMs)
+    .where('expires_at', '<', nowMs - spentGraceMs)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -72,6 +72,21 @@ describe.each(dialects)('pacing per recipient domain (%s)', (dialect) => {
     expect(smtp.messages).toHaveLength(6);
   });
 
+  it('paces a large mailbox provider at its own, higher rate: a burst there cannot take a code lifetime of slots', async () => {
+    // 6 a minute for a company, 60 a minute (one a second, a burst of 10) for each large provider.
+    const { clock, request, worker, smtp } = await start({ OUTBOX_LARGE_PROVIDER_RATE_PER_MINUTE: '60' });
+    for (let i = 0; i < 12; i++) await request(`person${i}@gmail.com`);
+    for (let i = 0; i < 3; i++) await request(`person${i}@busy.example`);
+
+    await worker.drainOnce();
+    expect(receivedBy(smtp).filter((to) => to.endsWith('@gmail.com'))).toHaveLength(10);
+    expect(receivedBy(smtp).filter((to) => to.endsWith('@busy.example'))).toHaveLength(1);
+    clock.advanceSeconds(2);
+    await worker.drainOnce();
+    expect(receivedBy(smtp).filter((to) => to.endsWith('@gmail.com'))).toHaveLength(12);
+    expect(receivedBy(smtp).filter((to) => to.endsWith('@busy.example'))).toHaveLength(1);
+  });
+
   it('holds the rate across two worker processes on one database', async () => {
     const { clock, request, worker, db, smtp } = await start({});
     const other = await startTestApp({ env: { ...pacedEnv, ...sameDatabaseEnv(testApp!) }, clock, dialect });

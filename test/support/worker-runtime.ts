@@ -2,13 +2,11 @@ import { type Clock, systemClock } from '../../src/core/clock.js';
 import { SealedBox } from '../../src/core/sealed-box.js';
 import { SecretKeyring } from '../../src/core/secret-keyring.js';
 import { CodeMailer } from '../../src/mail/code-mailer.js';
-import { DomainPacing } from '../../src/mail/domain-pacing.js';
 import type { OutboxStore } from '../../src/mail/outbox-store.js';
 import { type OutboxEvent, OutboxWorker } from '../../src/mail/outbox-worker.js';
 import { createSmtpTransport } from '../../src/mail/smtp-transport.js';
 import { oneTimeLinkBuilder } from '../../src/runtime/one-time-link.js';
-import { type OtpRuntime, outboxWorkerSettings } from '../../src/runtime/otp-runtime.js';
-import { KyselyDomainPacingStore } from '../../src/store/kysely-domain-pacing-store.js';
+import { domainPacingFor, type OtpRuntime, outboxWorkerSettings } from '../../src/runtime/otp-runtime.js';
 
 export interface HandDrivenWorkerOptions {
   /** Where the worker delivers: `smtp://127.0.0.1:PORT` (a port nobody listens on is an SMTP outage). */
@@ -53,9 +51,7 @@ export function handDrivenWorker(runtime: OtpRuntime, options: HandDrivenWorkerO
     ...(config.mailLimits.domainRatePerMinute === 0
       ? {}
       : {
-          pacing: new DomainPacing(new KyselyDomainPacingStore(runtime.db), {
-            ratePerMinute: config.mailLimits.domainRatePerMinute,
-          }),
+          pacing: domainPacingFor(config, runtime.db),
         }),
     events: (event) => events.push(event),
   });

@@ -86,4 +86,12 @@ describe.each(stores)('soft network and domain thresholds (counted in the $name)
     expect(metrics).toContain('otp_pressure_active{signal="domain"} 1');
     expect(metrics).toContain('otp_challenges_total{outcome="issued"} 2');
   });
+
+  it('never puts a large mailbox provider under pressure by its own count (a stranger cannot challenge every Gmail user)', async () => {
+    await start({ OTP_PRESSURE_NETWORK_REQUESTS: '0', OTP_PRESSURE_DOMAIN_REQUESTS: '3' });
+    for (let i = 0; i < 6; i++) {
+      expect((await requestFrom(`192.0.2.${i + 1}`, `person-${i}@gmail.com`)).status).toBe(303);
+    }
+    expect(testApp.runtime.challenge.monitor.activeCount('domain')).toBe(0);
+  });
 });
