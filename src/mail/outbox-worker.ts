@@ -1,11 +1,13 @@
 import type { Clock } from '../core/clock.js';
 import { type CodeDelivery, parseCodeEmail } from '../core/code-delivery.js';
+import type { DeliveryEvents } from '../core/delivery-events.js';
 import type { SealedBox } from '../core/sealed-box.js';
 import type { SuppressionList } from '../core/suppression-list.js';
 import type { UndeliverableCodes } from '../core/undeliverable-codes.js';
 import type { DomainPacing } from './domain-pacing.js';
 import { MailDeliveryError } from './mail-delivery-error.js';
 import type { ClaimedMessage, OutboxStore } from './outbox-store.js';
+import { isAboutTheSender } from './failover-transport.js';
 import { isPermanentFailure, type RetryPolicy, retryDelayMs } from './retry-backoff.js';
 import { suppressionOfRecipient } from './suppressed-recipient.js';
 
@@ -40,6 +42,12 @@ export interface OutboxWorkerOptions {
   events?: (event: OutboxEvent) => void;
   /** Checked just before each send: mail for an address suppressed since it was queued is not sent. */
   suppressions?: SuppressionList;
+  /**
+   * Told when the recipient's server refuses the address for good (`550 5.1.1 no such user`): that is a
+   * bounce, only sooner, so it is recorded as one — the code withdrawn and the address suppressed, as
+   * when the same news comes back later as a DSN. Without it, the code is withdrawn only.
+   */
+  deliveryEvents?: DeliveryEvents;
 }
 
 /**
@@ -205,7 +213,13 @@ export class OutboxWorker {
   private async afterFailure(message: ClaimedMessage, error: unknown): Promise<void> {
     const description = error instanceof Error ? error.message : 'unknown delivery error';
     const mailError = error instanceof MailDeliveryError ? error : undefined;
-    if (isPermanentFailure(mailError?.responseCode, mailError?.errorCode)) return this.giveUp(message, 'failed', description);
+    if (isPermanentFailure(mailError?.responseCode, mailError?.errorCode)) {
+      // Refused for the recipient's sake, not ours (a blocked sender, failed authentication): a bounce.
+      if (mailError !== undefined && !isAboutTheSender(mailError) && this.options.deliveryEvents !== undefined) {
+        return this.bouncedAtOnce(message, this.options.deliveryEvents, description);
+      }
+      return this.giveUp(message, 'failed', description);
+    }
 
     const nowMs = this.options.clock.nowMs();
     // A deferral from the recipient's domain slows that domain; the retry below still happens if this fails.
@@ -239,6 +253,18 @@ export class OutboxWorker {
    * Ends a message that will not be sent. A `failed` one is the core's business (its code is withdrawn
    * and the person may ask again at once); an `expired` one only gives back its send.
    */
+  /** A synchronous permanent refusal of the recipient: recorded as the bounce it is (one transaction, see DeliveryEvents). */
+  private async bouncedAtOnce(message: ClaimedMessage, deliveryEvents: DeliveryEvents, error: string): Promise<void> {
+    await deliveryEvents.recordDeliveryEvent({ kind: 'bounce', permanent: true, messageId: message.id, diagnostic: error });
+    this.options.events?.({
+      type: 'otp.delivery_failed',
+      id: message.id,
+      recipient: message.recipient,
+      attempts: message.attempts,
+      error,
+    });
+  }
+
   private async giveUp(message: ClaimedMessage, status: 'failed' | 'expired', error: string): Promise<void> {
     const claimedAttempts = message.attempts;
     if (status === 'failed') {

@@ -174,12 +174,23 @@ export async function openOtpRuntime(
       if (event.type === 'otp.requested') worker?.wake();
     },
   });
+  const deliveryEvents = new DeliveryEventRecorder({
+    store: new KyselyDeliveryEventStore(db),
+    clock,
+    suppressionDays: config.suppression.bounceDays,
+    sendWindowSeconds: config.policy.sendWindowSeconds,
+    events: (notice) => {
+      logDeliveryEvent(logger, notice);
+      metrics.recordDeliveryEvent(notice);
+    },
+  });
   const runWorker = options.runWorker ?? config.outbox.worker === 'in-process';
   worker = runWorker
     ? new OutboxWorker({
         store: outbox,
         undeliverable: service,
         suppressions,
+        deliveryEvents,
         delivery: new CodeMailer({
           transport,
           from: config.mail.from,
@@ -203,16 +214,6 @@ export async function openOtpRuntime(
       })
     : undefined;
 
-  const deliveryEvents = new DeliveryEventRecorder({
-    store: new KyselyDeliveryEventStore(db),
-    clock,
-    suppressionDays: config.suppression.bounceDays,
-    sendWindowSeconds: config.policy.sendWindowSeconds,
-    events: (notice) => {
-      logDeliveryEvent(logger, notice);
-      metrics.recordDeliveryEvent(notice);
-    },
-  });
 
   const policy = config.policy;
   const sweeper = startSweeper({

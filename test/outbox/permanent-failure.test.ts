@@ -70,13 +70,46 @@ describe.each(dialects)('the outbox when the SMTP server refuses one recipient w
     expect(textOf(verifyPage.body)).toContain('We could not deliver the email to this address');
   });
 
-  it('lets the refused address ask again at once: the failed send gave back its cooldown', async () => {
+  it('suppresses the refused address, as a late bounce would: asking again is refused as undeliverable', async () => {
     await browser.get('/secure-otp/request/');
     await browser.post('/secure-otp/request/', { email: nobody });
     expect(await driven.worker.drainOnce()).toBe(1);
     expect((await nobodysMessage()).status).toBe('failed');
 
-    const again = await testApp.runtime.service.request({ address: nobody });
-    expect(again.ok).toBe(true);
+    const entry = await testApp.runtime.suppressions.findSuppression(nobody, testApp.runtime.service.nowMs());
+    expect(entry).toMatchObject({ cause: 'bounce', address: nobody });
+    expect(entry?.diagnostic).toContain('550');
+    expect(await testApp.runtime.service.request({ address: nobody })).toEqual({ ok: false, reason: 'undeliverable' });
+    // Only that address.
+    expect((await testApp.runtime.service.request({ address: 'somebody@example.com' })).ok).toBe(true);
+  });
+});
+
+describe.each(dialects)('the outbox when the SMTP server refuses us, not the recipient, with 550 5.7.1 (%s)', (dialect) => {
+  let smtp: SmtpTestServer;
+  let testApp: TestApp;
+  let driven: HandDrivenWorker;
+
+  beforeEach(async () => {
+    smtp = await startSmtpTestServer({
+      rejectRecipients: () => ({ code: 550, message: '5.7.1 Sender address rejected: not authorised' }),
+    });
+    testApp = await startTestApp({ env: { SMTP_URL: smtp.url, OUTBOX_WORKER: 'off' }, dialect });
+    driven = handDrivenWorker(testApp.runtime, { smtpUrl: smtp.url });
+  });
+
+  afterEach(async () => {
+    await driven.close();
+    await testApp.close();
+    await smtp.close();
+  });
+
+  it('withdraws the code but suppresses nobody (the refusal is about our sender), so the person may ask again at once', async () => {
+    const first = await testApp.runtime.service.request({ address: 'anna@example.com' });
+    expect(first.ok).toBe(true);
+    expect(await driven.worker.drainOnce()).toBe(1);
+    expect(await testApp.runtime.suppressions.findSuppression('anna@example.com', testApp.runtime.service.nowMs())).toBeNull();
+    // The failed send gave back its cooldown.
+    expect((await testApp.runtime.service.request({ address: 'anna@example.com' })).ok).toBe(true);
   });
 });

@@ -38,6 +38,7 @@ export function handDrivenWorker(runtime: OtpRuntime, options: HandDrivenWorkerO
     store: options.store ?? runtime.outbox,
     undeliverable: runtime.service,
     suppressions: runtime.suppressions,
+    deliveryEvents: runtime.deliveryEvents,
     delivery: new CodeMailer({
       transport,
       from: config.mail.from,
