@@ -5,9 +5,9 @@ import type { SealedBox } from '../core/sealed-box.js';
 import type { SuppressionList } from '../core/suppression-list.js';
 import type { UndeliverableCodes } from '../core/undeliverable-codes.js';
 import type { DomainPacing } from './domain-pacing.js';
+import { isAboutTheSender } from './failover-transport.js';
 import { MailDeliveryError } from './mail-delivery-error.js';
 import type { ClaimedMessage, OutboxStore } from './outbox-store.js';
-import { isAboutTheSender } from './failover-transport.js';
 import { isPermanentFailure, type RetryPolicy, retryDelayMs } from './retry-backoff.js';
 import { suppressionOfRecipient } from './suppressed-recipient.js';
 

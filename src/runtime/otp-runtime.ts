@@ -214,7 +214,6 @@ export async function openOtpRuntime(
       })
     : undefined;
 
-
   const policy = config.policy;
   const sweeper = startSweeper({
     db,
