@@ -33,6 +33,10 @@ const limitEnv = {
   OTP_LARGE_PROVIDER_REQUEST_LIMIT: '10000000',
   OTP_SUBNET_REQUEST_LIMIT: '1000000',
   OUTBOX_DOMAIN_RATE_PER_MINUTE: '60000',
+  // Thousands of codes nobody verifies from one client: the challenge would switch on.
+  OTP_PRESSURE_NETWORK_REQUESTS: '0',
+  OTP_PRESSURE_DOMAIN_REQUESTS: '0',
+  OTP_PRESSURE_VOLUME_FLOOR: '10000000',
 };
 const secretKey = 'bench-secret-key-0123456789abcdef-0123456789abcdef';
 const logger = createLogger('silent');
