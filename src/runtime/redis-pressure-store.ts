@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import type { Redis as RedisClient } from 'ioredis';
-import type { SpentChallengeStore } from '../core/proof-of-work.js';
 import type { SoftCounters } from '../core/soft-counters.js';
 
 /** A Redis that does not answer within this long counts as down for that request. */
@@ -8,14 +7,14 @@ const redisCommandTimeoutMs = 500;
 
 export interface RedisPressureStore {
   counters: SoftCounters;
-  spent: SpentChallengeStore;
   close(): Promise<void>;
 }
 
 /**
- * Soft counters and spent challenges in Redis (REDIS_URL), shared by every process: an INCR per hit in
- * a fixed window (the window's index is in the key, so a key expires on its own), a SET NX PX per
- * spent solution. Commands fail fast while Redis is away; the callers decide what an error means.
+ * Soft counters in Redis (REDIS_URL), shared by every process: an INCR per hit in a fixed window (the
+ * window's index is in the key, so a key expires on its own). Commands fail fast while Redis is away;
+ * the callers decide what an error means. Spent challenges are not here: they live in the database
+ * only (request-challenge-wiring.ts).
  */
 export function openRedisPressureStore(redisUrl: string, keyPrefix: string, onError: (error: Error) => void): RedisPressureStore {
   // Loaded only when configured, as in client-rate-limit.ts.
@@ -47,13 +46,6 @@ export function openRedisPressureStore(redisUrl: string, keyPrefix: string, onEr
       },
       async peek(key, windowMs, nowMs) {
         return Number((await redis.get(windowKey(key, windowMs, nowMs))) ?? 0);
-      },
-    },
-    spent: {
-      async spend(challengeId, expiresAtMs, nowMs) {
-        // Kept a minute past expiry: a solution can never be good again once its challenge has expired.
-        const ttlMs = Math.max(1000, expiresAtMs - nowMs + 60_000);
-        return (await redis.set(`${keyPrefix}pow-spent:${challengeId}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
       },
     },
     async close() {

@@ -23,8 +23,8 @@ export interface RequestChallengeRuntime {
 
 /**
  * Builds the request form's challenge: the pressure monitor (started on its timer), the proof of work
- * with keys of its own derived from SECRET_KEY, and where soft counters and spent solutions are kept —
- * Redis when REDIS_URL is set, else the database. Either is shared by every process; the database
+ * with keys of its own derived from SECRET_KEY, and where soft counters are kept — Redis when REDIS_URL
+ * is set, else the database — and spent solutions (the database). Either is shared by every process; the database
  * because it is the one thing every process already shares (an attacker spreading requests over
  * several processes must not get each one's threshold).
  */
@@ -39,7 +39,10 @@ export function openRequestChallenge(input: {
   const settings = config.challenge;
   const dbSpent = new KyselySpentChallengeStore(db);
   let counters: SoftCounters = new KyselySoftCounters(db);
-  let spent: SpentChallengeStore = dbSpent;
+  // Spent solutions live in the database only, even with Redis: a mark kept in one store and looked
+  // for in the other (Redis away for one submission, back for the next) would let a solution count
+  // twice. Solved challenges come only under pressure, so the insert is rare.
+  const spent: SpentChallengeStore = dbSpent;
   let closeRedis = async () => {};
   if (config.redisUrl !== undefined) {
     let down = false;
@@ -48,15 +51,10 @@ export function openRequestChallenge(input: {
       down = true;
       logger.warn(
         { event: 'pressure.redis_down', err: error },
-        'Redis unreachable: network and domain pressure is not counted, spent challenges are kept in the database',
+        'Redis unreachable: network and domain pressure is not counted until it is back',
       );
     });
     counters = redis.counters;
-    // A spent mark must not be lost to a Redis outage: fall back to the database for it.
-    spent = {
-      spend: (id, expiresAtMs, nowMs) =>
-        redis.spent.spend(id, expiresAtMs, nowMs).catch(() => dbSpent.spend(id, expiresAtMs, nowMs)),
-    };
     closeRedis = () => redis.close();
   }
 
