@@ -1,39 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/dialects.js';
+import { otpApp } from '../support/otp-app-cli.js';
 import { createPostgresTestSchema, type PostgresTestSchema } from '../support/postgres-test-schema.js';
 import { freePort } from '../support/server-process.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
-import { testSecretKey } from '../support/test-app.js';
-
-const bin = fileURLToPath(new URL('../../bin/otp-app.js', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the `otp-app` bin as a user would, in a clean environment plus `env`. */
-function otpApp(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd,
-        timeout: 60_000,
-        env: { PATH: process.env.PATH ?? '', HOME: cwd, NODE_ENV: 'test', SECRET_KEY: testSecretKey, LOG_LEVEL: 'warn', ...env },
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
-    );
-  });
-}
 
 describe('the otp-app command line', { timeout: 60_000 }, () => {
   let workDir: string;

@@ -1,36 +1,10 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/dialects.js';
 import { FormClient } from '../support/form-client.js';
+import { otpApp } from '../support/otp-app-cli.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
-import { startTestApp, type TestApp, testSecretKey } from '../support/test-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { type HandDrivenWorker, handDrivenWorker } from '../support/worker-runtime.js';
-
-const bin = fileURLToPath(new URL('../../bin/otp-app.js', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the `otp-app` bin as an operator would, beside a running app, on that app's database. */
-function otpApp(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd,
-        timeout: 60_000,
-        env: { PATH: process.env.PATH ?? '', HOME: cwd, NODE_ENV: 'test', SECRET_KEY: testSecretKey, LOG_LEVEL: 'warn', ...env },
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
-    );
-  });
-}
 
 // Each CLI run loads the app through tsx (seconds on a busy machine): a few runs per dialect, in one story.
 describe.each(dialects)('otp-app suppression (%s)', { timeout: 120_000 }, (dialect) => {
