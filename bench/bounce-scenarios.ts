@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import nodemailer from 'nodemailer';
 import { SecretKeyring } from '../src/core/secret-keyring.js';
 import { verpAddress } from '../src/core/verp-address.js';
@@ -19,6 +18,7 @@ import { formBody, formHeaders, openFormSession } from './form-session.js';
 import { runHttpLoad } from './http-load.js';
 import type { LoadResult } from './load-result.js';
 import { resetAttempts, seededAddress, seedLiveCodes } from './seed-store.js';
+import { freePort } from './server-process.js';
 
 const dsnCount = 1000;
 const bounceAddress = { localPart: 'bounces', domain: 'bounces.bench.example' };
@@ -125,16 +125,4 @@ async function sendBurst(port: number, messages: { to: string; raw: string }[]) 
   const seconds = (performance.now() - started) / 1000;
   mta.close();
   return { accepted, refused, seconds };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
 }
