@@ -4,6 +4,7 @@ import { pagePaths } from '../../src/web/page-paths.js';
 import { startApiApp } from '../api/api-app.js';
 import { closedAfterEach } from '../support/closed-after-each.js';
 import { textOf } from '../support/form-client.js';
+import { outboxSize } from '../support/outbox-rows.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ClientAt, counterValue } from './client-at.js';
 
@@ -13,10 +14,6 @@ async function requestThroughForm(testApp: TestApp, email: string, locale?: stri
   const client = new ClientAt(testApp.app, '127.0.0.1');
   await client.get(locale === undefined ? paths.request : `${paths.request}?lang=${locale}`);
   return client.post(paths.request, { email });
-}
-
-async function queuedCount(testApp: TestApp): Promise<number> {
-  return (await testApp.runtime.db.selectFrom('outbox_messages').select('id').execute()).length;
 }
 
 /** DNS that answers from a table, so the MX check runs without a network; `hang` never answers. */
@@ -42,7 +39,7 @@ describe('throw-away and impossible addresses, and the domain limit, on the page
       expect(textOf(page.body)).toContain('are throw-away mailboxes');
       expect(textOf(page.body)).toContain('Use a permanent email address');
     }
-    expect(await queuedCount(testApp)).toBe(0);
+    expect(await outboxSize(testApp.runtime.db)).toBe(0);
     expect((await requestThroughForm(testApp, 'anna@example.com')).status).toBe(303);
     const logged = testApp.logLines.filter((line) => line.includes('"event":"abuse.disposable_refused"'));
     expect(logged).toHaveLength(2);

@@ -8,6 +8,15 @@ export function outboxRows(db: OtpDatabase): Promise<OutboxMessageRow[]> {
   return db.selectFrom('outbox_messages').selectAll().orderBy('created_at').orderBy('id').execute();
 }
 
+/** How many emails the outbox holds, whatever their status. */
+export async function outboxSize(db: OtpDatabase): Promise<number> {
+  const row = await db
+    .selectFrom('outbox_messages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** How many rows are in each status, e.g. `{ sent: 199, failed: 1 }`. */
 export async function outboxStatusCounts(db: OtpDatabase): Promise<Partial<Record<DeliveryStatus, number>>> {
   const counts: Partial<Record<DeliveryStatus, number>> = {};

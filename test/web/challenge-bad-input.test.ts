@@ -4,6 +4,7 @@ import { startApiApp } from '../api/api-app.js';
 import { dialects, type TestDialect } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, type Page, textOf } from '../support/form-client.js';
+import { outboxSize } from '../support/outbox-rows.js';
 import { challengeIn, decodePayload, expectChallengePage, payloadOf, solvedPayload } from '../support/pow-challenges.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -34,15 +35,7 @@ describe.each(dialects)('answers to the proof-of-work challenge (%s)', (dialect:
     return page;
   }
 
-  const emailsQueued = async () =>
-    Number(
-      (
-        await testApp.runtime.db
-          .selectFrom('outbox_messages')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const emailsQueued = () => outboxSize(testApp.runtime.db);
   const failures = () =>
     testApp.logLines
       .map((line) => JSON.parse(line))

@@ -5,6 +5,7 @@ import { dialects, type TestDialect } from '../support/dialects.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FormClient, type Page } from '../support/form-client.js';
 import { latestCodeFor } from '../support/mail-codes.js';
+import { outboxSize } from '../support/outbox-rows.js';
 import { challengeIn, expectChallengePage, solvedPayload } from '../support/pow-challenges.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -55,15 +56,7 @@ describe.each(dialects)('pumping: many codes sent, almost none verified (%s)', (
     expect(verified.path).toBe(paths.success);
   }
 
-  const outboxRows = async () =>
-    Number(
-      (
-        await testApp.runtime.db
-          .selectFrom('outbox_messages')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const emailsQueued = () => outboxSize(testApp.runtime.db);
   const pumping = () => testApp.runtime.challenge.monitor.activeCount('pumping');
   const events = (name: string) => testApp.logLines.map((line) => JSON.parse(line)).filter((line) => line.event === name);
 
@@ -85,9 +78,9 @@ describe.each(dialects)('pumping: many codes sent, almost none verified (%s)', (
     expect(events('pressure.on')).toEqual([expect.objectContaining({ signal: 'pumping', volume: 25, conversion: 0 })]);
 
     // The pump keeps going: every request now gets a challenge page, and no email is queued.
-    const queued = await outboxRows();
+    const queued = await emailsQueued();
     for (let i = 25; i < 35; i++) expectChallengePage(await requestCode(`pump-${i}@victim-${i % 5}.example`));
-    expect(await outboxRows()).toBe(queued);
+    expect(await emailsQueued()).toBe(queued);
 
     // A real person during the attack solves the challenge (in the background, in a browser) and signs in.
     await signInAsPerson('anna@example.com');

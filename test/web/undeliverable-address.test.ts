@@ -4,6 +4,7 @@ import { suppressMailbox } from '../../src/store/suppressions.repository.js';
 import { apiClient, expectProblem, OpenApiResponseChecker } from '../api/api-client.js';
 import { dialects } from '../support/dialects.js';
 import { FormClient, textOf } from '../support/form-client.js';
+import { outboxSize } from '../support/outbox-rows.js';
 import { type SmtpTestServer, startSmtpTestServer } from '../support/smtp-test-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { type HandDrivenWorker, handDrivenWorker } from '../support/worker-runtime.js';
@@ -42,10 +43,6 @@ describe.each(dialects)('a request for a suppressed address, on the pages and th
     });
   }
 
-  async function outboxSize(): Promise<number> {
-    return (await testApp.runtime.db.selectFrom('outbox_messages').select('id').execute()).length;
-  }
-
   it('the request page answers 422 with the words the verify page uses after a 550, beside the address, however it is typed', async () => {
     await suppressByHand(anna);
     const browser = new FormClient(testApp.baseUrl);
@@ -63,7 +60,7 @@ describe.each(dialects)('a request for a suppressed address, on the pages and th
     const page = await german.post('/secure-otp/request/', { email: anna });
     expect(page.status).toBe(422);
     expect(textOf(page.body)).toContain('E-Mails konnten nicht an diese Adresse zugestellt werden.');
-    expect(await outboxSize()).toBe(0);
+    expect(await outboxSize(testApp.runtime.db)).toBe(0);
   });
 
   it('a resend from the verify page for an address suppressed meanwhile stays there and says why', async () => {
@@ -84,7 +81,7 @@ describe.each(dialects)('a request for a suppressed address, on the pages and th
     checker.check(response);
     expectProblem(response, 422, 'undeliverable');
     expect(response.body.errors).toEqual([{ field: 'email', message: expect.stringContaining('does not receive our email') }]);
-    expect(await outboxSize()).toBe(0);
+    expect(await outboxSize(testApp.runtime.db)).toBe(0);
     expect((await call('/api/v1/otp', { body: { email: 'bob@example.com' } })).status).toBe(202);
   });
 
